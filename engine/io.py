@@ -1,0 +1,79 @@
+"""Load engine inputs from JSON files, turning every failure into a one-line :class:`InputError`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from engine import errors
+from engine.errors import InputError
+from engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
+from engine.scenarios import PRESETS, preset
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise InputError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", file=str(path)) from exc
+
+
+def _instrument_at(raw: Any, loc: tuple[int | str, ...]) -> str | None:
+    """The instrument a validation error points into, if any (``instruments[i]`` or ``positions[i]``)."""
+    if len(loc) >= 2 and loc[0] in ("instruments", "positions") and isinstance(loc[1], int):
+        try:
+            item = raw[loc[0]][loc[1]]
+            return str(item.get("id") or item.get("instrument"))
+        except (KeyError, IndexError, TypeError, AttributeError):
+            return None
+    return None
+
+
+def validate(model: type[M], raw: Any, source: str) -> M:
+    """Validate ``raw`` against ``model``; the first problem becomes a one-line :class:`InputError`."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = tuple(first["loc"])
+        field = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in loc).replace(".[", "[")
+        msg = str(first["msg"]).removeprefix("Value error, ")
+        extra = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise InputError(msg + extra, file=source, field=field or None, instrument=_instrument_at(raw, loc)) from exc
+
+
+def load_model(model: type[M], path: Path) -> M:
+    """Read and validate one JSON file."""
+    return validate(model, _read_json(path), str(path))
+
+
+def load_market(path: Path) -> MarketSnapshot:
+    return load_model(MarketSnapshot, path)
+
+
+def load_params(path: Path | None) -> MarginParams:
+    """Margin parameters from ``path``, or the defaults (which carry no haircuts) when ``None``."""
+    return MarginParams() if path is None else load_model(MarginParams, path)
+
+
+def load_portfolio(path: Path) -> Portfolio:
+    return load_model(Portfolio, path)
+
+
+def load_scenarios(name_or_path: str) -> ScenarioSet:
+    """A preset by name (``span16``, ``crypto-grid``, ``seed5``) or a scenario-set JSON file."""
+    if name_or_path in PRESETS:
+        return preset(name_or_path)
+    path = Path(name_or_path)
+    if not path.exists():
+        raise InputError(errors.unknown_preset(name_or_path, sorted(PRESETS)), field="--scenarios")
+    return load_model(ScenarioSet, path)

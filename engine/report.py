@@ -1,0 +1,161 @@
+"""Margin reports: a pydantic output model (for ``--json``) and its rich rendering."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from rich.console import Console
+from rich.table import Table
+
+from engine.account import AccountInts
+from engine.fixedpoint import QTY_SCALE, format_money
+from engine.margin import MarginResult, isolated_margins, margin_account
+from engine.models import MarginParams
+from engine.risk import RiskTable
+
+
+class GroupReport(BaseModel):
+    """One underlying group; money as decimal strings in quote currency."""
+
+    model_config = ConfigDict(frozen=True)
+    group: str
+    scan_risk: str
+    worst_scenario: str
+    worst_scenario_index: int
+    short_option_minimum: str
+    group_risk: str
+
+
+class GreeksReport(BaseModel):
+    """Net Greeks of one underlying: delta in underlying units, gamma per unit, vega per vol point, theta per day."""
+
+    model_config = ConfigDict(frozen=True)
+    underlying: str
+    delta: float
+    gamma: float
+    vega: float
+    theta: float
+    breaches: list[str]
+
+
+class MarginReport(BaseModel):
+    """The ``zkmargin margin --json`` object. Money values are decimal strings in quote currency."""
+
+    model_config = ConfigDict(frozen=True)
+    account: str
+    scenarios: str
+    positions: int
+    groups: list[GroupReport]
+    requirement: str
+    initial_margin: str
+    maintenance_margin: str
+    collateral_value: str
+    position_value: str
+    equity: str
+    free_collateral: str
+    margin_ratio: float | None
+    solvent: bool
+    isolated_margin: str
+    isolated_maintenance_margin: str
+    portfolio_saving: str
+    portfolio_saving_pct: float | None
+    greeks: list[GreeksReport]
+
+
+def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams) -> list[GreeksReport]:
+    """Net Greeks per underlying held, with limit breaches named."""
+    out = []
+    for g, und in enumerate(table.groups):
+        held = [(leaf, q) for leaf, q in zip(account.leaf_index, account.qty, strict=True)
+                if int(table.group_index[leaf]) == g]
+        if not held:
+            continue
+        tot = {k: sum(q / QTY_SCALE * float(table.contract_size[leaf]) * float(table.greeks[k][leaf])
+                      for leaf, q in held) for k in ("delta", "gamma", "vega", "theta")}
+        breaches = []
+        limit = params.limits.get(und)
+        if limit and limit.max_abs_delta is not None and abs(tot["delta"]) > limit.max_abs_delta:
+            breaches.append(f"|delta| {abs(tot['delta']):.4g} > {limit.max_abs_delta:g}")
+        if limit and limit.max_abs_vega is not None and abs(tot["vega"]) > limit.max_abs_vega:
+            breaches.append(f"|vega| {abs(tot['vega']):.4g} > {limit.max_abs_vega:g}")
+        out.append(GreeksReport(underlying=und, breaches=breaches, **{k: round(v, 6) for k, v in tot.items()}))
+    return out
+
+
+def build_report(table: RiskTable, account: AccountInts, params: MarginParams, scenario_set: str,
+                 result: MarginResult | None = None) -> MarginReport:
+    """Margin ``account`` (unless ``result`` is given) and assemble the full report."""
+    res = result if result is not None else margin_account(table, account)
+    held_groups = {int(table.group_index[leaf]) for leaf in account.leaf_index}
+    isolated = isolated_margins(table, account)
+    iso_im = sum(r.initial_margin for r in isolated)
+    iso_mm = sum(r.maintenance_margin for r in isolated)
+    saving = iso_im - res.initial_margin
+    return MarginReport(
+        account=account.name, scenarios=scenario_set, positions=len(account.qty),
+        groups=[GroupReport(group=gm.group, scan_risk=format_money(gm.scan_risk),
+                            worst_scenario=table.scenario_names[gm.worst_scenario],
+                            worst_scenario_index=gm.worst_scenario,
+                            short_option_minimum=format_money(gm.short_option_minimum),
+                            group_risk=format_money(gm.group_risk))
+                for g, gm in enumerate(res.groups) if g in held_groups],
+        requirement=format_money(res.requirement), initial_margin=format_money(res.initial_margin),
+        maintenance_margin=format_money(res.maintenance_margin),
+        collateral_value=format_money(res.collateral_value), position_value=format_money(res.position_value),
+        equity=format_money(res.equity), free_collateral=format_money(res.free_collateral),
+        margin_ratio=round(res.maintenance_margin / res.equity, 6) if res.equity > 0 else None,
+        solvent=res.solvent, isolated_margin=format_money(iso_im), isolated_maintenance_margin=format_money(iso_mm),
+        portfolio_saving=format_money(saving),
+        portfolio_saving_pct=round(100.0 * saving / iso_im, 2) if iso_im > 0 else None,
+        greeks=net_greeks(table, account, params),
+    )
+
+
+def render(report: MarginReport, console: Console) -> None:
+    """Print a readable margin report."""
+    console.print(f"[bold]Account[/bold] {report.account}  ·  scenarios {report.scenarios}  ·  "
+                  f"{report.positions} positions")
+    groups = Table(title="Risk by underlying", title_justify="left")
+    for col in ("group", "scan risk", "worst scenario", "short option min", "group risk"):
+        groups.add_column(col, justify="left" if col in ("group", "worst scenario") else "right")
+    for g in report.groups:
+        groups.add_row(g.group, g.scan_risk, g.worst_scenario, g.short_option_minimum, g.group_risk)
+    console.print(groups)
+    summary = Table(title="Margin", title_justify="left", show_header=False)
+    summary.add_column("item")
+    summary.add_column("value", justify="right")
+    ratio = f"{report.margin_ratio:.2%}" if report.margin_ratio is not None else "n/a (equity <= 0)"
+    for item, value in (("requirement (sum of group risk)", report.requirement),
+                        ("initial margin (IM)", report.initial_margin),
+                        ("maintenance margin (MM)", report.maintenance_margin),
+                        ("collateral after haircuts", report.collateral_value),
+                        ("position value (marks)", report.position_value),
+                        ("equity", report.equity), ("free collateral (equity - IM)", report.free_collateral),
+                        ("margin ratio (MM / equity)", ratio),
+                        ("solvent (equity >= MM)", "[green]yes[/green]" if report.solvent else "[red]NO[/red]")):
+        summary.add_row(item, value)
+    console.print(summary)
+    if report.greeks:
+        greeks = Table(title="Net Greeks", title_justify="left")
+        for col in ("underlying", "delta", "gamma", "vega /vol pt", "theta /day", "limit breaches"):
+            greeks.add_column(col, justify="left" if col in ("underlying", "limit breaches") else "right")
+        for gr in report.greeks:
+            greeks.add_row(gr.underlying, f"{gr.delta:,.4f}", f"{gr.gamma:,.6f}", f"{gr.vega:,.2f}",
+                           f"{gr.theta:,.2f}", "; ".join(gr.breaches) or "none")
+        console.print(greeks)
+    pct = f" ({report.portfolio_saving_pct:.1f}%)" if report.portfolio_saving_pct is not None else ""
+    console.print(f"Capital efficiency: isolated IM {report.isolated_margin} vs portfolio IM "
+                  f"{report.initial_margin}: saving [bold]{report.portfolio_saving}[/bold]{pct}")
+
+
+def risk_array_table(table: RiskTable, console: Console, limit: int | None = None) -> None:
+    """Print the risk arrays in quote currency per contract (from micro-units per lot)."""
+    view = Table(title="Risk arrays (P&L per contract, quote currency, cover weight applied)", title_justify="left")
+    view.add_column("instrument")
+    for s, name in enumerate(table.scenario_names):
+        view.add_column(f"{s}: {name}", justify="right")
+    rows = range(table.n_instruments) if limit is None else range(min(limit, table.n_instruments))
+    per_contract = table.risk_array.astype(np.float64) * QTY_SCALE / 1e6
+    for i in rows:
+        view.add_row(table.instrument_ids[i], *(f"{v:,.2f}" for v in per_contract[i]))
+    console.print(view)

@@ -1,0 +1,81 @@
+"""Scenario-set presets: ``span16``, ``crypto-grid`` and ``seed5``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from engine.models import Scenario, ScenarioSet, VolMode
+
+SPAN_PRICE_RANGE = 0.15
+SPAN_VOL_RANGE = 0.10
+SPAN_EXTREME_COVER = 0.35
+
+GRID_CORE_RANGE = 0.16
+GRID_CORE_STEPS = 9
+GRID_VOL_UP = 0.45
+GRID_VOL_DOWN = -0.30
+GRID_VOL_POWER = 0.3
+GRID_VOL_FLOOR_DAYS = 7.0
+GRID_EXTENDED_MOVES = (0.24, 0.32, 0.48)
+
+
+def span16(price_range: float = SPAN_PRICE_RANGE, vol_range: float = SPAN_VOL_RANGE) -> ScenarioSet:
+    """The CME SPAN 16 scenarios.
+
+    Price moves are fractions of ``price_range``; vol moves are ``±vol_range``
+    absolute vol points.  Scenarios 15 and 16 move price by ±2 ranges with vol
+    unchanged and count 35% of their P&L (the SPAN extreme-move cover).
+    """
+    rows: list[Scenario] = []
+    for frac, label in ((0.0, "0"), (1 / 3, "1/3"), (-1 / 3, "-1/3"), (2 / 3, "2/3"), (-2 / 3, "-2/3"),
+                        (1.0, "3/3"), (-1.0, "-3/3")):
+        for vol, vlabel in ((vol_range, "up"), (-vol_range, "down")):
+            sign = "+" if frac > 0 else ""
+            rows.append(Scenario(name=f"price {sign}{label} vol {vlabel}", price_move=frac * price_range,
+                                 vol_move=vol))
+    for mult, label in ((2.0, "+2x"), (-2.0, "-2x")):
+        rows.append(Scenario(name=f"extreme {label}", price_move=mult * price_range, weight=SPAN_EXTREME_COVER))
+    return ScenarioSet(name="span16", scenarios=rows)
+
+
+def crypto_grid(core_range: float = GRID_CORE_RANGE) -> ScenarioSet:
+    """A Deribit/Paradex-style grid.
+
+    Core: 9 equally spaced moves over ``±core_range`` × vol up / unchanged /
+    down, with relative vol moves scaled by ``(30/max(DTE, 7))**0.3``.  Extended:
+    moves of ±24%, ±32% and ±48% with vol unchanged, each dampened by the
+    weight ``core_range / |move|``.
+    """
+    rows: list[Scenario] = []
+    step = 2 * core_range / (GRID_CORE_STEPS - 1)
+    for i in range(GRID_CORE_STEPS):
+        move = -core_range + i * step
+        for vol, vlabel in ((GRID_VOL_UP, "up"), (0.0, "flat"), (GRID_VOL_DOWN, "down")):
+            rows.append(Scenario(name=f"price {move:+.0%} vol {vlabel}", price_move=round(move, 12), vol_move=vol,
+                                 vol_mode=VolMode.RELATIVE, vol_scale_power=GRID_VOL_POWER,
+                                 vol_scale_floor_days=GRID_VOL_FLOOR_DAYS))
+    for ext in GRID_EXTENDED_MOVES:
+        for sign in (1.0, -1.0):
+            rows.append(Scenario(name=f"extended {sign * ext:+.0%}", price_move=sign * ext,
+                                 weight=core_range / ext))
+    return ScenarioSet(name="crypto-grid", scenarios=rows)
+
+
+def seed5() -> ScenarioSet:
+    """The five-row table: ±10% price with +10 vol; ±5% with −5 vol; 0% with +20 vol (absolute vol points)."""
+    rows = [
+        Scenario(name="price +10% vol +10", price_move=0.10, vol_move=0.10),
+        Scenario(name="price -10% vol +10", price_move=-0.10, vol_move=0.10),
+        Scenario(name="price +5% vol -5", price_move=0.05, vol_move=-0.05),
+        Scenario(name="price -5% vol -5", price_move=-0.05, vol_move=-0.05),
+        Scenario(name="price 0% vol +20", price_move=0.0, vol_move=0.20),
+    ]
+    return ScenarioSet(name="seed5", scenarios=rows)
+
+
+PRESETS: dict[str, Callable[[], ScenarioSet]] = {"span16": span16, "crypto-grid": crypto_grid, "seed5": seed5}
+
+
+def preset(name: str) -> ScenarioSet:
+    """Return the preset called ``name``; ``KeyError`` if there is none."""
+    return PRESETS[name]()
