@@ -52,7 +52,9 @@ def load_table(args: argparse.Namespace) -> tuple[MarketSnapshot, MarginParams, 
     except InputError as exc:
         if exc.file is None:
             hint = "; pass --params FILE" if exc.field == "haircuts_bp" and args.params is None else ""
-            src = args.params if exc.field == "haircuts_bp" and args.params is not None else args.market
+            src = args.market
+            if exc.field == "haircuts_bp":
+                src = args.params if args.params is not None else "margin parameters (defaults)"
             raise InputError(exc.reason + hint, file=str(src), field=exc.field, instrument=exc.instrument) from exc
         raise
     return market, params, table, scenarios
@@ -116,7 +118,8 @@ def cmd_risk_arrays(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-SCHEMAS: dict[str, type[BaseModel]] = {"market": MarketSnapshot, "params": MarginParams, "portfolio": Portfolio, "scenarios": ScenarioSet}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "market": MarketSnapshot, "params": MarginParams, "portfolio": Portfolio, "scenarios": ScenarioSet}
 
 
 def cmd_schema(args: argparse.Namespace, console: Console) -> int:

@@ -33,7 +33,7 @@ def missing_field(instrument_id: str, field: str, kind: Any) -> str:
 
 
 def bad_vol(instrument_id: str, value: float) -> str:
-    return f"instrument {instrument_id}: implied volatility must be finite and positive, got {value}"
+    return f"implied volatility must be finite and positive, got {value}"
 
 
 def duplicate_instrument(instrument_id: str) -> str:
