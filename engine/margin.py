@@ -20,7 +20,10 @@ Both give identical integers.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +35,7 @@ from engine.fixedpoint import BALANCE_SCALE, BP, MONEY_BITS, BoundsError, ceil_d
 from engine.risk import IntArray, RiskTable
 
 INT64_SAFE = 1 << 62
+CHUNK_ACCOUNTS = 8192
 
 
 @dataclass(frozen=True)
@@ -77,19 +81,20 @@ class BatchMargin:
 
     Arrays: ``scan_risk``, ``worst_scenario``, ``short_option_minimum``: int64[A, G];
     ``requirement``, ``initial_margin``, ``maintenance_margin``, ``collateral_value``,
-    ``position_value``, ``equity``: object[A] of Python ints; ``solvent``: bool[A].
+    ``position_value``, ``equity``: int[A], int64 where the values provably fit and Python ints
+    (object dtype) otherwise; ``solvent``: bool[A].
     """
 
     groups: list[str]
     scan_risk: IntArray
     worst_scenario: IntArray
     short_option_minimum: IntArray
-    requirement: npt.NDArray[np.object_]
-    initial_margin: npt.NDArray[np.object_]
-    maintenance_margin: npt.NDArray[np.object_]
-    collateral_value: npt.NDArray[np.object_]
-    position_value: npt.NDArray[np.object_]
-    equity: npt.NDArray[np.object_]
+    requirement: npt.NDArray[Any]
+    initial_margin: npt.NDArray[Any]
+    maintenance_margin: npt.NDArray[Any]
+    collateral_value: npt.NDArray[Any]
+    position_value: npt.NDArray[Any]
+    equity: npt.NDArray[Any]
     solvent: npt.NDArray[np.bool_]
     fast_path: bool
 
@@ -117,25 +122,70 @@ def pack_accounts(accounts: list[AccountInts], n_assets: int) -> tuple[IntArray,
     return leaf, qty, balances
 
 
-def _check_money(name: str, values: npt.NDArray[np.object_]) -> None:
-    for v in values:
-        check_signed(name, int(v), MONEY_BITS)
+def _check_money(name: str, values: npt.NDArray[Any]) -> None:
+    """Every value must lie in the signed MONEY_BITS range (int64 arrays always do)."""
+    if values.dtype == object:
+        lim = 1 << (MONEY_BITS - 1)
+        bad = (values >= lim) | (values < -lim)
+        if bad.any():
+            check_signed(name, int(values[np.argmax(bad)]), MONEY_BITS)
 
 
-def collateral_values(table: RiskTable, balances: list[list[int]]) -> npt.NDArray[np.object_]:
-    """Rule R6 for each account: floor of the haircut-weighted sum, in micro-units."""
+def _sum_rows(values: IntArray) -> npt.NDArray[Any]:
+    """Row sums of a non-negative int64[A, G], exactly (object ints if int64 could overflow)."""
+    if values.size and int(values.max()) >= INT64_SAFE // max(values.shape[1], 1):
+        return values.astype(object).sum(axis=1)
+    return values.sum(axis=1)
+
+
+def _ceil_bp(requirement: npt.NDArray[Any], multiplier_bp: int) -> npt.NDArray[Any]:
+    """Rule R5: ``ceil(requirement * multiplier_bp / 10^4)``, exactly."""
+    if requirement.dtype != object and (not requirement.size or int(requirement.max()) < INT64_SAFE // multiplier_bp):
+        return (requirement * multiplier_bp + (BP - 1)) // BP
+    return np.array([ceil_div(int(r) * multiplier_bp, BP) for r in requirement], dtype=object)
+
+
+def _add(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Exact elementwise sum of two integer arrays (object ints when int64 could overflow)."""
+    if a.dtype != object and b.dtype != object and a.size:
+        lim = INT64_SAFE
+        if int(np.abs(a).max()) < lim and int(np.abs(b).max()) < lim:
+            return a + b
+    return a.astype(object) + b.astype(object)
+
+
+def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Rule R6 for each account: floor of the haircut-weighted sum, in micro-units.
+
+    ``balances`` is int[A, K] (1e-8 units), a list of lists or an array.  Exact: int64 when the products
+    provably fit, else Python ints.
+    """
     weights = [p * (BP - h) for p, h in zip(table.asset_price, table.haircut_bp, strict=True)]
     den = BALANCE_SCALE * BP
-    out = np.empty(len(balances), dtype=object)
-    for a, bal in enumerate(balances):
-        if len(bal) != len(weights):
-            raise BoundsError(f"account {a} has {len(bal)} balances, the table has {len(weights)} assets")
-        out[a] = sum(b * w for b, w in zip(bal, weights, strict=True)) // den
-    return out
+    bal = np.asarray(balances, dtype=object if _has_huge(balances) else np.int64)
+    if bal.ndim != 2 or bal.shape[1] != len(weights):
+        raise BoundsError(f"balances must have shape (accounts, {len(weights)}), got {bal.shape}")
+    if not bal.size:
+        return np.zeros(bal.shape[0], dtype=np.int64)
+    if bal.dtype != object and int(bal.max()) * max(weights, default=0) * len(weights) < INT64_SAFE:
+        out: npt.NDArray[Any] = (bal * np.array(weights, dtype=np.int64)).sum(axis=1) // den
+        return out
+    total = np.zeros(bal.shape[0], dtype=object)
+    for k, w in enumerate(weights):
+        total = total + bal[:, k].astype(object) * w
+    result: npt.NDArray[Any] = total // den
+    return result
+
+
+def _has_huge(values: npt.ArrayLike) -> bool:
+    """True if a nested list of ints holds a value that does not fit int64."""
+    if isinstance(values, np.ndarray):
+        return values.dtype == object
+    return any(abs(v) >= 1 << 63 for row in values for v in row)  # type: ignore[union-attr]
 
 
 def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
-                 balances: list[list[int]]) -> BatchMargin:
+                 balances: npt.ArrayLike) -> BatchMargin:
     """Margin A accounts in one vectorised call.
 
     Parameters
@@ -143,14 +193,14 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
     table : the day's risk table (I instruments, S scenarios, G groups, K assets).
     leaf_index : int64[A, P], instrument leaf index per slot (any valid index for padding).
     qty : int64[A, P], signed lots per slot (0 for padding).
-    balances : A lists of K ints, collateral in 1e-8 units.
+    balances : int[A, K] (array or lists), collateral in 1e-8 units.
 
     Returns
     -------
     BatchMargin, bit-identical to :func:`engine.reference.margin_account` per account.
     """
     n_acc, n_pos = qty.shape
-    n_inst, n_sc = table.risk_array.shape
+    n_inst = table.n_instruments
     n_grp = len(table.groups)
     if leaf_index.shape != qty.shape:
         raise ValueError(f"leaf_index shape {leaf_index.shape} != qty shape {qty.shape}")
@@ -163,49 +213,68 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
     if q_max * v_max * max(n_pos, 1) >= INT64_SAFE:
         return _batch_by_reference(table, leaf_index, qty, balances)
 
-    rows = np.repeat(np.arange(n_acc), n_pos)
-    cols = leaf_index.ravel()
-    q_all = sparse.csr_matrix((qty.ravel(), (rows, cols)), shape=(n_acc, n_inst), dtype=np.int64)
-    short = np.maximum(-qty, 0).ravel()
-    q_short = sparse.csr_matrix((short, (rows, cols)), shape=(n_acc, n_inst), dtype=np.int64)
+    scan = np.zeros((n_acc, n_grp), dtype=np.int64)
+    worst = np.zeros((n_acc, n_grp), dtype=np.int64)
+    som = np.zeros((n_acc, n_grp), dtype=np.int64)
+    position_value = np.zeros(n_acc, dtype=np.int64)
+    # blocks of accounts keep the temporaries small and reused (fresh large arrays are page-fault bound);
+    # numpy and scipy release the GIL in their loops, so blocks run on all cores
+    blocks = [slice(a0, a0 + CHUNK_ACCOUNTS) for a0 in range(0, n_acc, CHUNK_ACCOUNTS)]
 
-    onehot = np.zeros((n_inst, n_grp), dtype=np.int64)
-    onehot[np.arange(n_inst), table.group_index] = 1
-    # risk arrays laid out per group: column g*S + s holds risk_array[:, s] for instruments of group g
-    ra_by_group = (onehot[:, :, None] * table.risk_array[:, None, :]).reshape(n_inst, n_grp * n_sc)
+    def run(blk: slice) -> None:
+        _margin_block(table, leaf_index[blk], qty[blk], scan[blk], worst[blk], som[blk], position_value[blk])
 
-    pnl = np.asarray(q_all @ ra_by_group).reshape(n_acc, n_grp, n_sc)
-    short_lots = np.asarray(q_short @ onehot)
-    loss = short_lots[:, :, None] - pnl
-    worst = loss.argmax(axis=2)
-    scan = np.maximum(loss.max(axis=2), 0)
-    som = np.asarray(q_short @ (onehot * table.charge[:, None]))
+    if len(blocks) > 1:
+        with ThreadPoolExecutor(max_workers=min(len(blocks), os.cpu_count() or 1)) as pool:
+            list(pool.map(run, blocks))
+    elif blocks:
+        run(blocks[0])
     group_risk = np.maximum(scan, som)
 
-    requirement = group_risk.astype(object).sum(axis=1)
-    mm = np.array([ceil_div(int(r) * table.mm_multiplier_bp, BP) for r in requirement], dtype=object)
-    im = np.array([ceil_div(int(r) * table.im_multiplier_bp, BP) for r in requirement], dtype=object)
-    position_value = (np.asarray(q_all @ table.mark).astype(object) - short_lots.sum(axis=1).astype(object))
+    requirement = _sum_rows(group_risk)
+    mm = _ceil_bp(requirement, table.mm_multiplier_bp)
+    im = _ceil_bp(requirement, table.im_multiplier_bp)
     collateral = collateral_values(table, balances)
-    equity = collateral + position_value
+    equity = _add(collateral, position_value)
     for name, vals in (("requirement", requirement), ("initial_margin", im), ("equity", equity),
                        ("collateral_value", collateral), ("position_value", position_value)):
         _check_money(name, vals)
-    solvent = np.array([e >= m for e, m in zip(equity, mm, strict=True)], dtype=bool)
+    solvent = np.asarray(equity >= mm, dtype=bool)
     return BatchMargin(table.groups, scan.astype(np.int64), worst.astype(np.int64), som.astype(np.int64),
                        requirement, im, mm, collateral, position_value, equity, solvent, fast_path=True)
 
 
+def _margin_block(table: RiskTable, leaf_index: IntArray, qty: IntArray, scan: IntArray, worst: IntArray,
+                  som: IntArray, position_value: IntArray) -> None:
+    """Fast path for one block of accounts; fills the output slices in place (int64, no overflow by the caller's
+    bound check)."""
+    n_blk = qty.shape[0]
+    slot_group = table.group_index[leaf_index]
+    short = np.maximum(-qty, 0)
+    short_charge = short * table.charge[leaf_index]
+    for g in range(len(table.groups)):
+        in_group = slot_group == g
+        # the block's slots in group g as a CSR matrix over instruments: row a holds its (leaf, qty) pairs
+        indptr = np.concatenate(([0], np.cumsum(in_group.sum(axis=1))))
+        q_g = sparse.csr_matrix((qty[in_group], leaf_index[in_group], indptr), shape=(n_blk, table.n_instruments))
+        loss = (short * in_group).sum(axis=1)[:, None] - np.asarray(q_g @ table.risk_array)
+        worst[:, g] = loss.argmax(axis=1)
+        scan[:, g] = np.maximum(loss.max(axis=1), 0)
+        som[:, g] = (short_charge * in_group).sum(axis=1)
+    position_value[:] = (qty * table.mark[leaf_index]).sum(axis=1) - short.sum(axis=1)
+
+
 def _batch_by_reference(table: RiskTable, leaf_index: IntArray, qty: IntArray,
-                        balances: list[list[int]]) -> BatchMargin:
+                        balances: npt.ArrayLike) -> BatchMargin:
+    bal = np.asarray(balances, dtype=object)
     results = [reference.margin_account(table, [int(x) for x in leaf_index[a]], [int(x) for x in qty[a]],
-                                        balances[a]) for a in range(qty.shape[0])]
+                                        [int(b) for b in bal[a]]) for a in range(qty.shape[0])]
     n_grp = len(table.groups)
 
     def grid(attr: str) -> IntArray:
         return np.array([[getattr(r.groups[g], attr) for g in range(n_grp)] for r in results], dtype=object)
 
-    def col(attr: str) -> npt.NDArray[np.object_]:
+    def col(attr: str) -> npt.NDArray[Any]:
         return np.array([getattr(r, attr) for r in results], dtype=object)
 
     return BatchMargin(table.groups, grid("scan_risk"), grid("worst_scenario"), grid("short_option_minimum"),

@@ -1,0 +1,61 @@
+"""Shared helpers for the ``scripts/bench_*.py`` benchmarks: machine description and BENCHMARKS.md sections."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+T = TypeVar("T")
+
+HEADER = """# Benchmarks
+
+Each section is written by the script named in its heading; rerun it to refresh the numbers.
+Times are wall-clock seconds on the machine described in the section.
+"""
+
+
+def machine() -> str:
+    """One line: CPU model, cores, memory, Python and OS, plus today's date."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(re.findall(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[0])
+        mem = f", {kb / 2**20:.0f} GiB RAM"
+    except (OSError, IndexError):
+        pass
+    return (f"{cpu}, {os.cpu_count()} cores{mem}, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}; run on {dt.date.today().isoformat()}")
+
+
+def timed(fn: Callable[[], T]) -> tuple[T, float]:
+    """Run ``fn`` once and return its result and wall-clock seconds."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
+def write_section(name: str, body: str) -> None:
+    """Replace (or append) the section ``name`` of BENCHMARKS.md with ``body``."""
+    text = BENCHMARKS.read_text() if BENCHMARKS.exists() else HEADER
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    block = f"{start}\n{body.rstrip()}\n{end}"
+    if start in text and end in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    BENCHMARKS.write_text(text)
