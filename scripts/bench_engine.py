@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine, timed, write_section  # noqa: E402
+from benchlib import machine, timed, write_section
 
-from engine.margin import margin_batch  # noqa: E402
-from engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet  # noqa: E402
-from engine.risk import RiskTable, build_risk_table  # noqa: E402
-from engine.scenarios import PRESETS  # noqa: E402
+from engine.margin import margin_batch
+from engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet
+from engine.risk import RiskTable, build_risk_table
+from engine.scenarios import PRESETS
 
 TS = datetime(2026, 11, 23, 8, tzinfo=UTC)
 
