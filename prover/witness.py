@@ -1,0 +1,66 @@
+"""Build the account circuit's input from the engine's integers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from engine.account import AccountInts
+from engine.commitments import ParamsTree, account_commitment, balances, pack_margins, slots
+from engine.fixedpoint import to_field
+from engine.margin import MarginResult, margin_account
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What a proof claims: the public signals and the engine's values behind them (micro-units)."""
+
+    params_root: int
+    account_commitment: int
+    initial_margin: int
+    maintenance_margin: int
+
+    @property
+    def margins(self) -> int:
+        return pack_margins(self.initial_margin, self.maintenance_margin)
+
+    def public_signals(self) -> list[int]:
+        """In the circuit's order: params_root, account_commitment, margins."""
+        return [self.params_root, self.account_commitment, self.margins]
+
+
+def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
+                  result: MarginResult | None = None) -> tuple[dict[str, Any], Statement]:
+    """The circuit input (decimal-string-ready ints, signed values field-encoded) and its statement.
+
+    ``result`` defaults to the engine's margin of ``account``; the statement's IM and MM come from it.
+    """
+    size = params.size
+    res = result if result is not None else margin_account(params.table, account)
+    leaf_index, qty = slots(account, size)
+    rows = [params.leaf_fields(i) for i in leaf_index]
+    statement = Statement(params.params_root, account_commitment(account, size, salt), res.initial_margin,
+                          res.maintenance_margin)
+    inputs: dict[str, Any] = {
+        "params_root": statement.params_root,
+        "account_commitment": statement.account_commitment,
+        "margins": statement.margins,
+        "qty": [to_field(q) for q in qty],
+        "leaf_index": leaf_index,
+        "group": [r["group"] for r in rows],
+        "mark": [to_field(int(r["mark"])) for r in rows],  # type: ignore[call-overload]
+        "charge": [r["charge"] for r in rows],
+        "delta": [to_field(int(r["delta"])) for r in rows],  # type: ignore[call-overload]
+        "vega": [to_field(int(r["vega"])) for r in rows],  # type: ignore[call-overload]
+        "risk": [[to_field(v) for v in r["risk"]] for r in rows],  # type: ignore[union-attr]
+        "siblings": [params.tree.path(i) for i in leaf_index],
+        "instruments_root": params.instruments_root,
+        "asset_price": params.asset_price,
+        "haircut_bp": params.haircut_bp,
+        "im_bp": params.table.im_multiplier_bp,
+        "mm_bp": params.table.mm_multiplier_bp,
+        "epoch": params.table.epoch,
+        "balance": balances(account, size),
+        "salt": salt,
+    }
+    return inputs, statement
