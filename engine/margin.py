@@ -134,14 +134,17 @@ def _check_money(name: str, values: npt.NDArray[Any]) -> None:
 def _sum_rows(values: IntArray) -> npt.NDArray[Any]:
     """Row sums of a non-negative int64[A, G], exactly (object ints if int64 could overflow)."""
     if values.size and int(values.max()) >= INT64_SAFE // max(values.shape[1], 1):
-        return values.astype(object).sum(axis=1)
-    return values.sum(axis=1)
+        exact: npt.NDArray[Any] = values.astype(object).sum(axis=1)
+        return exact
+    sums: npt.NDArray[Any] = values.sum(axis=1)
+    return sums
 
 
 def _ceil_bp(requirement: npt.NDArray[Any], multiplier_bp: int) -> npt.NDArray[Any]:
     """Rule R5: ``ceil(requirement * multiplier_bp / 10^4)``, exactly."""
     if requirement.dtype != object and (not requirement.size or int(requirement.max()) < INT64_SAFE // multiplier_bp):
-        return (requirement * multiplier_bp + (BP - 1)) // BP
+        fast: npt.NDArray[Any] = (requirement * multiplier_bp + (BP - 1)) // BP
+        return fast
     return np.array([ceil_div(int(r) * multiplier_bp, BP) for r in requirement], dtype=object)
 
 
@@ -150,8 +153,10 @@ def _add(a: npt.NDArray[Any], b: npt.NDArray[Any]) -> npt.NDArray[Any]:
     if a.dtype != object and b.dtype != object and a.size:
         lim = INT64_SAFE
         if int(np.abs(a).max()) < lim and int(np.abs(b).max()) < lim:
-            return a + b
-    return a.astype(object) + b.astype(object)
+            fast: npt.NDArray[Any] = a + b
+            return fast
+    exact: npt.NDArray[Any] = a.astype(object) + b.astype(object)
+    return exact
 
 
 def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[Any]:
@@ -180,8 +185,9 @@ def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[
 def _has_huge(values: npt.ArrayLike) -> bool:
     """True if a nested list of ints holds a value that does not fit int64."""
     if isinstance(values, np.ndarray):
-        return values.dtype == object
-    return any(abs(v) >= 1 << 63 for row in values for v in row)  # type: ignore[union-attr]
+        return bool(values.dtype == object)
+    rows: Any = values
+    return any(abs(int(v)) >= 1 << 63 for row in rows for v in row)
 
 
 def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,

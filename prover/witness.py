@@ -38,7 +38,7 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
     size = params.size
     res = result if result is not None else margin_account(params.table, account)
     leaf_index, qty = slots(account, size)
-    rows = [params.leaf_fields(i) for i in leaf_index]
+    table = params.table
     statement = Statement(params.params_root, account_commitment(account, size, salt), res.initial_margin,
                           res.maintenance_margin)
     inputs: dict[str, Any] = {
@@ -47,12 +47,12 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
         "margins": statement.margins,
         "qty": [to_field(q) for q in qty],
         "leaf_index": leaf_index,
-        "group": [r["group"] for r in rows],
-        "mark": [to_field(int(r["mark"])) for r in rows],  # type: ignore[call-overload]
-        "charge": [r["charge"] for r in rows],
-        "delta": [to_field(int(r["delta"])) for r in rows],  # type: ignore[call-overload]
-        "vega": [to_field(int(r["vega"])) for r in rows],  # type: ignore[call-overload]
-        "risk": [[to_field(v) for v in r["risk"]] for r in rows],  # type: ignore[union-attr]
+        "group": [int(table.group_index[i]) for i in leaf_index],
+        "mark": [to_field(int(table.mark[i])) for i in leaf_index],
+        "charge": [int(table.charge[i]) for i in leaf_index],
+        "delta": [to_field(int(table.delta[i])) for i in leaf_index],
+        "vega": [to_field(int(table.vega[i])) for i in leaf_index],
+        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in leaf_index],
         "siblings": [params.tree.path(i) for i in leaf_index],
         "instruments_root": params.instruments_root,
         "asset_price": params.asset_price,

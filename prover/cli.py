@@ -1,0 +1,174 @@
+"""``zkmargin`` subcommands of the prover: ``setup``, ``params-root`` and ``prove``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from engine.account import encode_account
+from engine.cli import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from engine.commitments import SIZES, build_params_tree
+from engine.errors import InputError
+from engine.io import load_portfolio
+from engine.margin import margin_account
+from prover.progress import Steps
+from prover.prove import CircuitMismatchError, check_provable, prove_account
+from prover.setup import DEV_SEED, SetupArtifacts, SetupError, setup
+from prover.tools import ToolError
+
+INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive from a public seed and anyone can "
+                   "forge proofs. Use --ptau with a ceremony file for real keys.")
+
+
+def add_size_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--size", choices=sorted(SIZES), default="test",
+                        help="circuit size (default %(default)s): " + "; ".join(
+                            f"{s.name}: N={s.positions} S={s.scenarios} G={s.groups} K={s.assets} D={s.depth}"
+                            for s in SIZES.values()))
+
+
+def run_setup(console: Console, size: str, ptau: Path | None, seed: str = DEV_SEED) -> SetupArtifacts:
+    """Set up (or load from the cache) the keys of ``size``, showing progress and timings."""
+    steps = Steps(console)
+    timings: dict[str, float] = {}
+    with steps.step(f"setting up the {size} circuit"):
+        artifacts = setup(size, ptau=ptau, seed=seed, progress=steps.note, timings=timings)
+    if artifacts.insecure:
+        console.print(INSECURE_BANNER)
+    return artifacts
+
+
+def cmd_setup(args: argparse.Namespace, console: Console) -> int:
+    try:
+        art = run_setup(console, args.size, args.ptau, args.seed)
+    except SetupError as exc:
+        raise InputError(str(exc), field="--ptau") from exc
+    view = Table(title=f"{art.size.name} circuit", title_justify="left", show_header=False)
+    view.add_column("item")
+    view.add_column("value")
+    m = art.manifest
+    for item, value in (("constraints", f"{art.circuit.n_constraints:,}"),
+                        ("constraints per position", f"{art.circuit.n_constraints / art.size.positions:,.0f}"),
+                        ("ptau power", str(m["ptau"]["power"])), ("vkey id", art.vkey_id),
+                        ("zkey", str(art.zkey)), ("verification key", str(art.vkey)),
+                        ("manifest", str(art.directory / "manifest.json")),
+                        ("security", "INSECURE dev keys" if art.insecure else "ceremony ptau + phase-2 contribution")):
+        view.add_row(item, value)
+    console.print(view)
+    if args.vkey_out:
+        shutil.copyfile(art.vkey, args.vkey_out)
+        console.print(f"wrote the verification key to {args.vkey_out}")
+    return EXIT_OK
+
+
+def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
+    market, _, table, scenarios = load_table(args)
+    params = build_params_tree(table, SIZES[args.size])
+    if args.json:
+        print(json.dumps({"params_root": str(params.params_root), "instruments_root": str(params.instruments_root),
+                          "collateral_hash": str(params.collateral_hash), "epoch": table.epoch,
+                          "size": args.size, "scenarios": scenarios.name}))
+    else:
+        console.print(f"params_root {params.params_root} ({params.params_root:#066x})")
+        console.print(f"  epoch {table.epoch}, {table.n_instruments} instruments, scenarios {scenarios.name}, "
+                      f"circuit size {args.size}")
+    if args.leaves:
+        rows: list[dict[str, Any]] = []
+        for i, iid in enumerate(table.instrument_ids):
+            fields = params.leaf_fields(i)
+            rows.append({"index": i, "instrument": iid, "underlying": table.groups[int(table.group_index[i])],
+                         **fields, "leaf": str(params.leaves[i])})
+        table_doc = {"params_root": str(params.params_root), "instruments_root": str(params.instruments_root),
+                     "collateral_hash": str(params.collateral_hash), "epoch": table.epoch,
+                     "market_timestamp": market.timestamp.isoformat(), "scenarios": table.scenario_names,
+                     "circuit_size": args.size, "im_multiplier_bp": table.im_multiplier_bp,
+                     "mm_multiplier_bp": table.mm_multiplier_bp,
+                     "collateral": [{"asset": a, "price_micro": p, "haircut_bp": h} for a, p, h in
+                                    zip(table.assets, table.asset_price, table.haircut_bp, strict=True)],
+                     "units": "risk, mark, charge: micro-units per lot; delta: micro-underlying per lot; "
+                              "vega: micro-units per vol point per lot", "leaves": rows}
+        args.leaves.write_text(json.dumps(table_doc, indent=1) + "\n")
+        console.print(f"wrote {len(rows)} leaves to {args.leaves}")
+    return EXIT_OK
+
+
+def cmd_prove(args: argparse.Namespace, console: Console) -> int:
+    market, _, table, scenarios = load_table(args)
+    size = SIZES[args.size]
+    params = build_params_tree(table, size)
+    account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
+    salt = None
+    if args.salt:
+        salt = int(json.loads(args.salt.read_text())["salt"])
+    # the input checks (size, tree, solvency) run before any tool, including the setup
+    check_provable(params, account, margin_account(table, account))
+    try:
+        artifacts = run_setup(console, args.size, args.ptau)
+    except SetupError as exc:
+        raise InputError(str(exc), field="--ptau") from exc
+    steps = Steps(console)
+    with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step("proving the account"):
+        try:
+            result = prove_account(artifacts, params, account, salt=salt, workdir=Path(tmp),
+                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
+                                   progress=steps.note)
+        except CircuitMismatchError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            return EXIT_FAILED
+    args.out.write_text(json.dumps(result.bundle, indent=2) + "\n")
+    salt_out = args.salt_out or args.out.with_name(args.out.stem + ".salt.json")
+    salt_out.write_text(json.dumps(result.salt_record, indent=2) + "\n")
+    salt_out.chmod(0o600)
+    st = result.bundle["statement"]
+    console.print(st["text"])
+    console.print(f"wrote the proof bundle to {args.out} and the salt (keep it private) to {salt_out}")
+    console.print(f"witness {result.seconds['witness']:.1f} s, proof {result.seconds['prove']:.1f} s")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    """Add the prover subcommands to the ``zkmargin`` parser."""
+    p = sub.add_parser("setup", help="compile the account circuit and make its Groth16 keys (cached)")
+    add_size_arg(p)
+    p.add_argument("--ptau", type=Path, default=None,
+                   help="a ceremony's prepared .ptau for a production setup (default: INSECURE dev setup)")
+    p.add_argument("--seed", default=DEV_SEED, help="public seed of the INSECURE dev setup")
+    p.add_argument("--vkey-out", type=Path, default=None, help="also copy the verification key here")
+    p.set_defaults(handler=_guard(cmd_setup))
+
+    p = sub.add_parser("params-root", help="compute the params root a venue publishes (and its leaf table)")
+    add_market_args(p)
+    add_size_arg(p)
+    p.add_argument("--leaves", type=Path, default=None, help="write the published leaf table (JSON) here")
+    p.add_argument("--json", action="store_true", help="print the roots as JSON")
+    p.set_defaults(handler=cmd_params_root)
+
+    p = sub.add_parser("prove", help="prove one account's margin and solvency")
+    add_market_args(p)
+    add_size_arg(p)
+    p.add_argument("--portfolio", type=Path, required=True, help="portfolio JSON")
+    p.add_argument("--out", type=Path, required=True, help="proof bundle to write (JSON)")
+    p.add_argument("--salt-out", type=Path, default=None, help="salt file (default: next to --out, .salt.json)")
+    p.add_argument("--salt", type=Path, default=None, help="reuse the salt of an earlier salt file")
+    p.add_argument("--ptau", type=Path, default=None, help="ceremony .ptau (default: INSECURE dev setup)")
+    p.set_defaults(handler=_guard(cmd_prove))
+
+
+def _guard(handler: Any) -> Any:
+    """Turn a tool failure into a readable message and exit code 1."""
+
+    def wrapped(args: argparse.Namespace, console: Console) -> int:
+        try:
+            return int(handler(args, console))
+        except ToolError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            return EXIT_FAILED
+
+    return wrapped
