@@ -1,0 +1,194 @@
+"""``zkmargin`` subcommands of the verifiers: ``verify`` (snarkjs, Python, EVM) and ``audit``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from engine.cli import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from engine.commitments import SIZES, build_params_tree
+from engine.errors import InputError
+from engine.fixedpoint import format_money
+from verifier.groth16 import verify_batch, verify_bundle
+from verifier.groth16_errors import VerificationInputError
+from verifier.groth16_json import load_verifying_key
+from verifier.statement import DecodedStatement, decode, read_bundle
+
+AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
+
+
+def _vkey(args: argparse.Namespace) -> Path:
+    """The verification key: ``--vkey``, or the local set-up keys of the bundle's circuit size."""
+    if args.vkey is not None:
+        return Path(args.vkey)
+    from prover.setup import setup
+
+    return setup(args.size).vkey
+
+
+def _statement_table(title: str, statement: DecodedStatement) -> Table:
+    view = Table(title=title, title_justify="left", show_header=False)
+    view.add_column("item")
+    view.add_column("value")
+    for label, value in statement.lines():
+        view.add_row(label, value)
+    return view
+
+
+def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    bundle = read_bundle(args.bundle)
+    vkey_path = _vkey(args)
+    try:
+        vkey = load_verifying_key(vkey_path)
+        ok = verify_bundle(vkey, bundle)
+        statement = decode([int(s) for s in bundle["publicSignals"]])
+    except VerificationInputError as exc:
+        console.print(f"[red]rejected:[/red] {exc}")
+        return EXIT_FAILED
+    results = {"python (py_ecc-checked BN254 pairing)": ok}
+    if args.snarkjs:
+        results["snarkjs groth16 verify"] = _snarkjs_verify(vkey_path, bundle)
+    gas_note = ""
+    if args.evm:
+        from prover.setup import setup
+        from verifier.onchain import check_on_evm
+
+        keys = setup(args.size)
+        epoch = int(bundle.get("statement", {}).get("epoch", 1)) or 1
+        check = check_on_evm(keys.zkey, bundle["proof"], bundle["publicSignals"], epoch)
+        results["EVM Groth16Verifier.verifyProof"] = check.verified
+        results["EVM MarginRegistry.submit"] = check.accepted
+        gas_note = (f"gas: verifyProof {check.verify_gas:,}, registry submit {check.submit_gas:,} "
+                    "(whole transactions, 21,000 base included)")
+        if check.record is not None:
+            gas_note += f"; registry records IM {format_money(check.record[0])}, MM {format_money(check.record[1])}"
+    console.print(_statement_table(f"Statement of {args.bundle}", statement))
+    for verifier, verdict in results.items():
+        console.print(f"{'[green]valid[/green]' if verdict else '[red]INVALID[/red]'}  {verifier}")
+    if gas_note:
+        console.print(gas_note)
+    if all(results.values()):
+        console.print("The proof shows: the committed account's margins are IM and MM above, computed by the "
+                      "zkmargin rules from the parameters with this root, and its equity covers MM.")
+        return EXIT_OK
+    return EXIT_FAILED
+
+
+def _snarkjs_verify(vkey: Path, bundle: dict[str, Any]) -> bool:
+    from prover import tools
+
+    with tempfile.TemporaryDirectory(prefix="zkmargin-verify-") as tmp:
+        proof, public = Path(tmp) / "proof.json", Path(tmp) / "public.json"
+        proof.write_text(json.dumps(bundle["proof"]))
+        public.write_text(json.dumps(bundle["publicSignals"]))
+        try:
+            out = tools.snarkjs(["groth16", "verify", str(vkey), str(public), str(proof)], timeout=300)
+        except tools.ToolError:
+            return False
+        return "OK" in out.stdout
+
+
+def _proof_files(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.glob("*.json") if not p.name.endswith(".salt.json")))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputError("no such file or folder", file=str(path), field="--proofs")
+    if not files:
+        raise InputError("no proof files found", field="--proofs")
+    return files
+
+
+def cmd_audit(args: argparse.Namespace, console: Console) -> int:
+    failures: list[tuple[str, str]] = []
+    # 1. recompute the risk parameters and the root from the published market snapshot
+    _, _, table, scenarios = load_table(args)
+    params = build_params_tree(table, SIZES[args.size])
+    published = int(args.root, 0)
+    root_ok = params.params_root == published
+    console.print(f"recomputed params_root {params.params_root:#066x} from {args.market} "
+                  f"({table.n_instruments} instruments, {scenarios.name}, epoch {table.epoch})")
+    console.print(f"{'[green]matches[/green]' if root_ok else '[red]DIFFERS FROM[/red]'} the published root "
+                  f"{published:#066x}")
+    if not root_ok:
+        failures.append(("params_root", "the published root is not the one the market snapshot gives"))
+
+    # 2. verify every proof with the Python verifier, in batches (no Node)
+    try:
+        vkey = load_verifying_key(args.vkey)
+    except (VerificationInputError, OSError) as exc:
+        raise InputError(str(exc), file=str(args.vkey), field="--vkey") from exc
+    files = _proof_files(args.proofs)
+    bundles: list[dict[str, Any] | None] = []
+    for path in files:
+        try:
+            bundles.append(read_bundle(path))
+        except VerificationInputError as exc:
+            bundles.append(None)
+            failures.append((path.name, str(exc)))
+    valid: list[tuple[Path, DecodedStatement]] = []
+    columns = (TextColumn("verifying proofs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("verify", total=len(files))
+        for start in range(0, len(files), AUDIT_CHUNK):
+            chunk = [(f, b) for f, b in zip(files[start:start + AUDIT_CHUNK], bundles[start:start + AUDIT_CHUNK],
+                                            strict=True) if b is not None]
+            verdicts = verify_batch(vkey, [b for _, b in chunk]) if chunk else []
+            for (path, bundle), verdict in zip(chunk, verdicts, strict=True):
+                if not verdict.ok:
+                    failures.append((path.name, verdict.reason or "invalid proof"))
+                    continue
+                statement = decode([int(s) for s in bundle["publicSignals"]])
+                # 3. each proof must be about the recomputed parameters
+                if statement.params_root != params.params_root:
+                    failures.append((path.name, f"proves against params_root {statement.params_root:#x}, not the "
+                                                "root recomputed from the market snapshot"))
+                    continue
+                valid.append((path, statement))
+            bar.advance(task, len(files[start:start + AUDIT_CHUNK]))
+
+    # 4. the report
+    view = Table(title="Audit", title_justify="left")
+    for col in ("proof", "account commitment", "IM", "MM", "verdict"):
+        view.add_column(col, justify="right" if col in ("IM", "MM") else "left")
+    for path, st in valid:
+        view.add_row(path.name, f"{st.account_commitment:#018x}"[:18] + "…", format_money(st.initial_margin),
+                     format_money(st.maintenance_margin), "[green]valid[/green]")
+    for name, reason in failures:
+        view.add_row(name, "", "", "", f"[red]{reason}[/red]")
+    console.print(view)
+    total_im = sum(st.initial_margin for _, st in valid)
+    total_mm = sum(st.maintenance_margin for _, st in valid)
+    console.print(f"{len(files)} proofs, {len(valid)} valid, {len(failures)} failures; attested total IM "
+                  f"{format_money(total_im)}, total MM {format_money(total_mm)}")
+    return EXIT_OK if not failures else EXIT_FAILED
+
+
+def register(sub: Any) -> None:
+    """Add the verifier subcommands to the ``zkmargin`` parser."""
+    p = sub.add_parser("verify", help="verify one proof bundle (Python; optionally snarkjs and an EVM)")
+    p.add_argument("bundle", type=Path, help="proof bundle JSON written by `zkmargin prove`")
+    p.add_argument("--vkey", type=Path, default=None, help="verification_key.json (default: local keys of --size)")
+    p.add_argument("--size", choices=sorted(SIZES), default="test", help="circuit size (default %(default)s)")
+    p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify`")
+    p.add_argument("--evm", action="store_true",
+                   help="also verify on an in-process EVM and submit to MarginRegistry (needs the local zkey)")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("audit", help="recompute the params root and check every proof (Python only, no Node)")
+    add_market_args(p)
+    p.add_argument("--size", choices=sorted(SIZES), default="test", help="circuit size (default %(default)s)")
+    p.add_argument("--root", required=True, help="the params root the venue published (decimal or 0x-hex)")
+    p.add_argument("--vkey", type=Path, required=True, help="the venue's published verification_key.json")
+    p.add_argument("--proofs", type=Path, nargs="+", required=True, help="proof bundles or folders of them")
+    p.set_defaults(handler=cmd_audit)
