@@ -52,7 +52,7 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     except VerificationInputError as exc:
         console.print(f"[red]rejected:[/red] {exc}")
         return EXIT_FAILED
-    results = {"python (py_ecc-checked BN254 pairing)": ok}
+    results = {"Python Groth16 verifier": ok}
     if args.snarkjs:
         results["snarkjs groth16 verify"] = _snarkjs_verify(vkey_path, bundle)
     gas_note = ""
