@@ -13,6 +13,7 @@ tree with few leaves is cheap.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Final
 
@@ -32,18 +33,28 @@ def _check_depth(depth: int) -> None:
         raise MerkleError(f"depth={depth} is outside 1..{MAX_DEPTH} (the circuit's MerkleInclusion(D) bounds)")
 
 
-def _check_field(name: str, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} is {type(value).__name__}, expected int")
+def _as_int(name: str, value: int) -> int:
+    """``value`` as a plain int (numpy integers welcome); bools and floats are rejected."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} is bool, expected an integer")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} is {type(value).__name__}, expected an integer") from None
+
+
+def _check_field(name: str, value: int) -> int:
+    value = _as_int(name, value)
     if not 0 <= value < FIELD_ORDER:
         raise MerkleError(f"{name}={value} is not a field element: expected 0 <= x < r")
+    return value
 
 
-def _check_index(index: int, depth: int) -> None:
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise TypeError(f"index is {type(index).__name__}, expected int")
+def _check_index(index: int, depth: int) -> int:
+    index = _as_int("index", index)
     if not 0 <= index < (1 << depth):
         raise MerkleError(f"index={index} is outside [0, 2^{depth}) for a tree of depth {depth}")
+    return index
 
 
 def hash_pair(left: int, right: int) -> int:
@@ -81,10 +92,8 @@ class MerkleTree:
             raise MerkleError(
                 f"{len(leaves)} leaves do not fit a tree of depth {depth} (at most 2^{depth} = {1 << depth})"
             )
-        for i, leaf in enumerate(leaves):
-            _check_field(f"leaves[{i}]", leaf)
         self.depth: Final = depth
-        self.leaves: Final = tuple(leaves)
+        self.leaves: Final = tuple(_check_field(f"leaves[{i}]", leaf) for i, leaf in enumerate(leaves))
         self._zero = zero_hashes(depth)
         # levels[h] holds the nodes at height h that have at least one real leaf below them
         levels: list[list[int]] = [list(self.leaves)]
@@ -108,12 +117,12 @@ class MerkleTree:
 
     def path(self, index: int) -> list[int]:
         """Siblings of leaf ``index`` from the leaf level up: the ``siblings[D]`` input of ``MerkleInclusion(D)``."""
-        _check_index(index, self.depth)
+        index = _check_index(index, self.depth)
         return [self.node(height, (index >> height) ^ 1) for height in range(self.depth)]
 
     def leaf(self, index: int) -> int:
         """Leaf at ``index`` (0 for a padding slot)."""
-        _check_index(index, self.depth)
+        index = _check_index(index, self.depth)
         return self.leaves[index] if index < len(self.leaves) else 0
 
 
@@ -128,10 +137,9 @@ def merkle_root_from_path(leaf: int, index: int, siblings: Sequence[int]) -> int
     """
     depth = len(siblings)
     _check_depth(depth)
-    _check_index(index, depth)
-    _check_field("leaf", leaf)
-    node = leaf
+    index = _check_index(index, depth)
+    node = _check_field("leaf", leaf)
     for level, sibling in enumerate(siblings):
-        _check_field(f"siblings[{level}]", sibling)
+        sibling = _check_field(f"siblings[{level}]", sibling)
         node = hash_pair(sibling, node) if (index >> level) & 1 else hash_pair(node, sibling)
     return node

@@ -20,6 +20,7 @@ Python hash can never drift from the circuit's; nothing runs Node at runtime.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -154,13 +155,18 @@ def reference_constants(t: int) -> ReferenceConstants:
 
 
 def _check_inputs(inputs: Sequence[int], what: str, max_len: int | None = MAX_INPUTS) -> list[int]:
-    values = list(inputs)
-    if not values or (max_len is not None and len(values) > max_len):
+    if len(inputs) == 0 or (max_len is not None and len(inputs) > max_len):
         limit = f"1..{max_len}" if max_len is not None else "at least 1"
-        raise ValueError(f"{what} takes {limit} inputs, got {len(values)}")
-    for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise TypeError(f"{what} input [{i}] is {type(v).__name__}, expected int")
+        raise ValueError(f"{what} takes {limit} inputs, got {len(inputs)}")
+    values = []
+    for i, item in enumerate(inputs):
+        if isinstance(item, bool):
+            raise TypeError(f"{what} input [{i}] is bool, expected an integer")
+        try:
+            v = operator.index(item)  # int and numpy integers; never floats
+        except TypeError:
+            raise TypeError(f"{what} input [{i}] is {type(item).__name__}, expected an integer") from None
+        values.append(v)
         if not 0 <= v < _P:
             raise ValueError(
                 f"{what} input [{i}]={v} is not a field element: expected 0 <= x < r (the BN254 scalar field "

@@ -104,7 +104,7 @@ def run(argv: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S, cwd: Path | 
     argv = [str(a) for a in argv]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(  # noqa: S603 - argv list, never a shell
+        proc = subprocess.run(
             argv, cwd=cwd, input=input_text, capture_output=True, text=True, timeout=timeout,
             env={**os.environ, "NODE_OPTIONS": ""},
         )

@@ -1,8 +1,38 @@
-"""Shared pytest configuration: make the tests folder importable for helper modules."""
+"""Shared pytest fixtures: the example market's risk table and the `test` circuit's keys (set up once)."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from engine.commitments import SIZES, ParamsTree, build_params_tree  # noqa: E402
+from engine.io import load_market, load_params, load_scenarios  # noqa: E402
+from engine.risk import RiskTable, build_risk_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def example_table() -> RiskTable:
+    """Risk table of examples/market.json with examples/params.json under span16."""
+    return build_risk_table(load_market(EXAMPLES / "market.json"), load_scenarios("span16"),
+                            load_params(EXAMPLES / "params.json"))
+
+
+@pytest.fixture(scope="session")
+def example_params_tree(example_table: RiskTable) -> ParamsTree:
+    """The params tree of the example table for the `test` circuit size."""
+    return build_params_tree(example_table, SIZES["test"])
+
+
+@pytest.fixture(scope="session")
+def test_keys():  # type: ignore[no-untyped-def]
+    """Compiled `test` account circuit and its INSECURE dev Groth16 keys (cached by content hash)."""
+    from prover.setup import setup
+
+    return setup("test")

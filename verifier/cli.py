@@ -95,18 +95,35 @@ def _snarkjs_verify(vkey: Path, bundle: dict[str, Any]) -> bool:
         return "OK" in out.stdout
 
 
-def _proof_files(paths: list[Path]) -> list[Path]:
+def _proof_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Proof files named directly or found in folders, and the folders' other JSON files (skipped, and said so).
+
+    In a folder, a JSON file is a proof when it has ``proof`` and ``publicSignals`` keys; salt files and
+    other JSON (leaf tables, keys) are skipped.  A file named directly is always treated as a proof.
+    """
     files: list[Path] = []
+    skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.glob("*.json") if not p.name.endswith(".salt.json")))
+            for candidate in sorted(path.glob("*.json")):
+                (files if _looks_like_bundle(candidate) else skipped).append(candidate)
         elif path.exists():
             files.append(path)
         else:
             raise InputError("no such file or folder", file=str(path), field="--proofs")
     if not files:
-        raise InputError("no proof files found", field="--proofs")
-    return files
+        raise InputError("no proof bundles found", field="--proofs")
+    return files, skipped
+
+
+def _looks_like_bundle(path: Path) -> bool:
+    if path.name.endswith(".salt.json"):
+        return False
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return True  # unreadable: let the audit report it as a failure rather than skip it
+    return isinstance(data, dict) and "proof" in data and "publicSignals" in data
 
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
@@ -128,7 +145,9 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         vkey = load_verifying_key(args.vkey)
     except (VerificationInputError, OSError) as exc:
         raise InputError(str(exc), file=str(args.vkey), field="--vkey") from exc
-    files = _proof_files(args.proofs)
+    files, skipped = _proof_files(args.proofs)
+    for path in skipped:
+        console.print(f"[dim]skipped {path}: not a proof bundle[/dim]")
     bundles: list[dict[str, Any] | None] = []
     for path in files:
         try:
