@@ -1,0 +1,575 @@
+#!/usr/bin/env node
+/*
+ * devptau.js — fast, deterministic, **INSECURE** powers-of-tau generator for development.
+ *
+ *   node prover/js/devptau.js --power P --seed SEED --out FILE.ptau [--unprepared]
+ *                             [--threads N] [--window W] [--chunk C]
+ *
+ * Writes a bn128 ptau file with the same sections and byte layout as
+ * `snarkjs powersoftau new` followed by `snarkjs powersoftau prepare phase2`
+ * (header, tauG1, tauG2, alphaTauG1, betaTauG1, betaG2, an empty contributions
+ * section, and the Lagrange sections 12–15), or — with --unprepared — only
+ * sections 1–7, like an accumulator with the same powers that was never prepared.
+ *
+ * THE SECRETS (tau, alpha, beta) ARE DERIVED FROM THE PUBLIC SEED, so anyone who
+ * knows the seed can forge Groth16 proofs for every circuit set up with this file.
+ * Use it for development and testing only, never for anything that must be sound.
+ *
+ * How it is fast: the generator knows tau, so every point in the file is k·G for
+ * the group generator G and a scalar k computable in Fr:
+ *   tauG1[i] = tau^i·G1, alphaTauG1[i] = alpha·tau^i·G1, ...
+ *   Lagrange level m = 2^p: L_j(tau) = w^j (tau^m − 1) / (m (tau − w^j))   (w = Fr.w[p])
+ *   (the extra level 2^(power+1) of section 12 is the ifft of tauG1 padded with
+ *    one zero point, i.e. L_j(tau) − tau^(m−1)·w^j/m)
+ * Scalars are computed in the main thread with ffjavascript's wasm Fr (batch
+ * inversion); the points are computed by worker threads, each holding its own
+ * instance of ffjavascript's bn128 wasm and a fixed-base table of signed windows
+ * (d·2^(W·j)·G), so one point costs ~255/W mixed additions instead of ~380 group
+ * operations of a generic scalar multiplication, and no group FFT is needed.
+ * The output is written in order, so the file is byte-identical for equal inputs.
+ */
+"use strict";
+
+const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
+const crypto = require("node:crypto");
+const fs = require("node:fs");
+const os = require("node:os");
+// ffjavascript is only loaded in the main thread: its web-worker dependency hijacks any
+// worker_threads worker that loads it. Workers instantiate the wasm bytes the main thread built.
+const ff = isMainThread ? require("ffjavascript") : null;
+
+const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
+const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+const FR8 = 32;
+const GROUPS = {
+    1: { prefix: "g1m", n8f: 32, sAff: 64, sJac: 96, genKey: "pG1gen" },
+    2: { prefix: "g2m", n8f: 64, sAff: 128, sJac: 192, genKey: "pG2gen" },
+};
+const MAX_POWER = 20;
+const DOMAIN = "zkmargin/devptau/v1 INSECURE";
+
+/** Raw access to a single-threaded ffjavascript wasm instance, with a bump allocator that grows memory. */
+class Wasm {
+    constructor(curve) {
+        this.tm = curve.tm;
+        this.ex = curve.tm.instance.exports;
+    }
+
+    /** Make sure `extra` bytes past the free pointer are addressable (wasm batch ops use that as scratch). */
+    ensure(extra) {
+        const mem = this.tm.memory;
+        const need = this.tm.u32[0] + extra + 65536;
+        if (need > mem.buffer.byteLength) {
+            mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+            // growing detaches the old ArrayBuffer: refresh the views ffjavascript keeps
+            this.tm.u8 = new Uint8Array(mem.buffer);
+            this.tm.u32 = new Uint32Array(mem.buffer);
+        }
+    }
+
+    alloc(n) {
+        this.ensure(n + 8);
+        return this.tm.alloc(n);
+    }
+
+    mark() {
+        return this.tm.u32[0];
+    }
+
+    release(mark) {
+        this.tm.u32[0] = mark;
+    }
+
+    view(p, n) {
+        return new Uint8Array(this.tm.memory.buffer, p, n);
+    }
+
+    set(p, bytes) {
+        this.view(p, bytes.byteLength).set(bytes);
+    }
+}
+
+// --------------------------------------------------------------------------------------------
+// Worker side: fixed-base scalar multiplication of the generator with per-point scalars.
+// --------------------------------------------------------------------------------------------
+
+class FixedBase {
+    /** Table T[j][d-1] = d·2^(W·j)·G (affine, Montgomery) for d = 1..2^(W-1), j < ceil(255/W). */
+    constructor(wasm, group, W) {
+        const g = GROUPS[group];
+        const ex = wasm.ex;
+        this.wasm = wasm;
+        this.g = g;
+        this.W = W;
+        this.half = 1 << (W - 1);
+        this.full = 1 << W;
+        this.mask = this.full - 1;
+        this.nWin = Math.ceil(255 / W); // scalars are < r < 2^254; one more bit for the signed-digit carry
+        const nEnt = this.nWin * this.half;
+        this.pTab = wasm.alloc(nEnt * g.sAff);
+        const mark = wasm.mark();
+        const pJ = wasm.alloc(nEnt * g.sJac);
+        const pB = wasm.alloc(g.sJac);
+        const pBa = wasm.alloc(g.sAff);
+        const P = g.prefix;
+        ex[P + "_copy"](wasm.tm[g.genKey], pB);
+        for (let j = 0; j < this.nWin; j++) {
+            ex[P + "_toAffine"](pB, pBa);
+            const base = pJ + j * this.half * g.sJac;
+            ex[P + "_copy"](pB, base);
+            for (let d = 1; d < this.half; d++) {
+                ex[P + "_addMixed"](base + (d - 1) * g.sJac, pBa, base + d * g.sJac);
+            }
+            ex[P + "_double"](base + (this.half - 1) * g.sJac, pB); // 2^(W-1)·B·2 = 2^W·B
+        }
+        wasm.ensure(2 * (nEnt + 1) * g.n8f);
+        ex[P + "_batchToAffine"](pJ, nEnt, this.pTab);
+        wasm.release(mark);
+
+        // byte position / shift / number of bytes to read for every window of a 32-byte scalar
+        this.win = [];
+        for (let j = 0; j < this.nWin; j++) {
+            const bit = j * W;
+            const byte = bit >> 3;
+            this.win.push({ byte, sh: bit & 7, nb: Math.max(0, Math.min(4, FR8 - byte)) });
+        }
+    }
+
+    /** scalars: n×32 bytes, Fr in Montgomery form. Returns n affine points (Montgomery LE, ptau layout). */
+    mul(scalars) {
+        const { wasm, g } = this;
+        const ex = wasm.ex;
+        const n = scalars.byteLength / FR8;
+        const mark = wasm.mark();
+        const pS = wasm.alloc(n * FR8);
+        const pJ = wasm.alloc(n * g.sJac);
+        const pA = wasm.alloc(n * g.sAff);
+        wasm.ensure(2 * (n + 1) * g.n8f);
+        wasm.set(pS, scalars);
+        ex.frm_batchFromMontgomery(pS, n, pS);
+        const u8 = wasm.view(0, pS + n * FR8);
+        const add = ex[g.prefix + "_addMixed"];
+        const sub = ex[g.prefix + "_subMixed"];
+        const zero = ex[g.prefix + "_zero"];
+        const { half, full, mask, nWin, win, pTab } = this;
+        const sA = g.sAff;
+        for (let i = 0; i < n; i++) {
+            const acc = pJ + i * g.sJac;
+            const off = pS + i * FR8;
+            zero(acc);
+            let carry = 0;
+            for (let j = 0; j < nWin; j++) {
+                const w = win[j];
+                let v = 0;
+                for (let k = 0; k < w.nb; k++) v |= u8[off + w.byte + k] << (8 * k);
+                let d = ((v >>> w.sh) & mask) + carry;
+                if (d > half) {
+                    d -= full;
+                    carry = 1;
+                } else {
+                    carry = 0;
+                }
+                if (d > 0) add(acc, pTab + (j * half + d - 1) * sA, acc);
+                else if (d < 0) sub(acc, pTab + (j * half - d - 1) * sA, acc);
+            }
+            if (carry) throw new Error("internal error: scalar out of range");
+        }
+        ex[g.prefix + "_batchToAffine"](pJ, n, pA);
+        const out = wasm.view(pA, n * sA).slice();
+        wasm.release(mark);
+        return out;
+    }
+}
+
+/** The subset of ffjavascript's ThreadManager that Wasm uses, for a bare instance of the same module. */
+class MiniTM {
+    static async create(code, pointers) {
+        const tm = new MiniTM();
+        tm.memory = new WebAssembly.Memory({ initial: 25 });
+        const module = await WebAssembly.compile(code);
+        tm.instance = await WebAssembly.instantiate(module, { env: { memory: tm.memory } });
+        tm.u8 = new Uint8Array(tm.memory.buffer);
+        tm.u32 = new Uint32Array(tm.memory.buffer);
+        Object.assign(tm, pointers);
+        return tm;
+    }
+
+    alloc(length) {
+        while (this.u32[0] & 3) this.u32[0]++;
+        const res = this.u32[0];
+        this.u32[0] += length;
+        return res;
+    }
+}
+
+async function workerMain() {
+    const tm = await MiniTM.create(workerData.code, workerData.pointers);
+    const wasm = new Wasm({ tm });
+    const engines = { 1: new FixedBase(wasm, 1, workerData.window), 2: new FixedBase(wasm, 2, workerData.window) };
+    parentPort.on("message", (msg) => {
+        const out = engines[msg.group].mul(new Uint8Array(msg.scalars));
+        parentPort.postMessage({ id: msg.id, points: out.buffer }, [out.buffer]);
+    });
+    parentPort.postMessage({ ready: true });
+}
+
+/** Dispatches jobs to worker threads, at most two outstanding per worker. */
+class Pool {
+    constructor(nThreads, window, curve) {
+        const pointers = { pG1gen: curve.tm.pG1gen, pG2gen: curve.tm.pG2gen };
+        this.workers = [];
+        this.queue = [];
+        this.pending = new Map();
+        this.nextId = 0;
+        const ready = [];
+        for (let i = 0; i < nThreads; i++) {
+            const worker = new Worker(__filename, { workerData: { window, code: curve.tm.code, pointers } });
+            const slot = { worker, busy: 0 };
+            ready.push(new Promise((resolve, reject) => {
+                worker.once("error", reject);
+                worker.once("exit", (code) => reject(new Error(`worker thread exited during start-up (code ${code})`)));
+                worker.on("message", (msg) => {
+                    if (msg.ready) {
+                        resolve();
+                        return;
+                    }
+                    slot.busy -= 1;
+                    const p = this.pending.get(msg.id);
+                    this.pending.delete(msg.id);
+                    p.resolve(new Uint8Array(msg.points));
+                    this.pump();
+                });
+            }));
+            const abort = (err) => {
+                if (this.closing) return;
+                this.error = this.error || err;
+                for (const p of this.pending.values()) p.reject(this.error);
+                this.pending.clear();
+            };
+            worker.on("error", abort);
+            worker.on("exit", (code) => abort(new Error(`worker thread exited unexpectedly (code ${code})`)));
+            this.workers.push(slot);
+        }
+        this.ready = Promise.all(ready);
+    }
+
+    submit(group, scalars) {
+        if (this.error) return Promise.reject(this.error);
+        return new Promise((resolve, reject) => {
+            const id = this.nextId++;
+            this.pending.set(id, { resolve, reject });
+            this.queue.push({ id, group, scalars });
+            this.pump();
+        });
+    }
+
+    pump() {
+        for (const slot of this.workers) {
+            while (slot.busy < 2 && this.queue.length > 0) {
+                const job = this.queue.shift();
+                slot.busy += 1;
+                slot.worker.postMessage({ id: job.id, group: job.group, scalars: job.scalars.buffer },
+                    [job.scalars.buffer]);
+            }
+        }
+    }
+
+    async close() {
+        this.closing = true;
+        await Promise.all(this.workers.map((s) => s.worker.terminate()));
+    }
+}
+
+// --------------------------------------------------------------------------------------------
+// Main side
+// --------------------------------------------------------------------------------------------
+
+function usage(msg) {
+    if (msg) process.stderr.write(`devptau: ${msg}\n`);
+    process.stderr.write([
+        "usage: node devptau.js --power P --seed SEED --out FILE.ptau [--unprepared]",
+        "                       [--threads N] [--window W] [--chunk C]",
+        "  --window defaults to min(13, max(4, power-2)); window, chunk and threads change the speed, never the bytes",
+        "  INSECURE: the toxic waste is derived from the public seed; development/testing only.",
+        "",
+    ].join("\n"));
+    process.exit(2);
+}
+
+function parseArgs(argv) {
+    const opts = { unprepared: false, threads: Math.max(1, os.cpus().length), window: "auto", chunk: 4096 };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const val = () => {
+            if (i + 1 >= argv.length) usage(`missing value for ${a}`);
+            return argv[++i];
+        };
+        if (a === "--power") opts.power = val();
+        else if (a === "--seed") opts.seed = val();
+        else if (a === "--out") opts.out = val();
+        else if (a === "--threads") opts.threads = val();
+        else if (a === "--window") opts.window = val();
+        else if (a === "--chunk") opts.chunk = val();
+        else if (a === "--unprepared") opts.unprepared = true;
+        else if (a === "--help" || a === "-h") usage();
+        else usage(`unknown argument ${a}`);
+    }
+    if (opts.power === undefined || opts.seed === undefined || opts.out === undefined) {
+        usage("--power, --seed and --out are required");
+    }
+    const int = (name, v, lo, hi) => {
+        const n = Number(v);
+        if (!/^\d+$/.test(String(v)) || n < lo || n > hi) usage(`${name} must be an integer in ${lo}..${hi}, got ${v}`);
+        return n;
+    };
+    opts.power = int("--power", opts.power, 1, MAX_POWER);
+    opts.threads = int("--threads", opts.threads, 1, 64);
+    // fixed-base window: the tables cost ~(255/W)·2^(W-1) additions per worker, each point ~255/W
+    opts.window = opts.window === "auto" ? Math.min(13, Math.max(4, opts.power - 2)) : int("--window", opts.window, 2, 20);
+    opts.chunk = int("--chunk", opts.chunk, 1, 1 << 20);
+    return opts;
+}
+
+function bigFromHash(label, seed, counter) {
+    const h = crypto.createHash("sha512");
+    h.update(`${DOMAIN}\0${label}\0${counter}\0`);
+    h.update(Buffer.from(seed, "utf8"));
+    return BigInt("0x" + h.digest("hex")) % R;
+}
+
+function modpow(b, e, m) {
+    let r = 1n;
+    b %= m;
+    while (e > 0n) {
+        if (e & 1n) r = (r * b) % m;
+        b = (b * b) % m;
+        e >>= 1n;
+    }
+    return r;
+}
+
+/** Secrets from the seed: hash(domain, label, counter, seed) mod r, retried while degenerate. */
+function deriveSecrets(seed, power) {
+    const maxDomain = 1n << BigInt(power + 1);
+    const pick = (label, ok) => {
+        for (let c = 0; ; c++) {
+            const x = bigFromHash(label, seed, c);
+            if (x !== 0n && ok(x)) return x;
+        }
+    };
+    // tau must not lie in any evaluation domain (tau^(2^(power+1)) != 1), else L_j(tau) divides by zero
+    const tau = pick("tau", (x) => modpow(x, maxDomain, R) !== 1n);
+    const alpha = pick("alpha", () => true);
+    const beta = pick("beta", () => true);
+    return { tau, alpha, beta };
+}
+
+function u32(v) {
+    const b = Buffer.alloc(4);
+    b.writeUInt32LE(v, 0);
+    return b;
+}
+
+function sectionHeader(id, size) {
+    const b = Buffer.alloc(12);
+    b.writeUInt32LE(id, 0);
+    b.writeBigUInt64LE(BigInt(size), 4);
+    return b;
+}
+
+/** In-order writer: accepts buffers or promises of buffers, keeps a bounded number in flight. */
+class OrderedWriter {
+    constructor(fd, maxInFlight) {
+        this.fd = fd;
+        this.fifo = [];
+        this.inFlight = 0;
+        this.maxInFlight = maxInFlight;
+        this.bytes = 0;
+    }
+
+    async push(item) {
+        this.fifo.push(item);
+        if (item instanceof Promise) this.inFlight += 1;
+        while (this.inFlight > this.maxInFlight) await this.writeHead();
+    }
+
+    async writeHead() {
+        let item = this.fifo.shift();
+        if (item instanceof Promise) {
+            this.inFlight -= 1;
+            item = await item;
+        }
+        let off = 0;
+        while (off < item.byteLength) off += fs.writeSync(this.fd, item, off, item.byteLength - off);
+        this.bytes += item.byteLength;
+    }
+
+    async flush() {
+        while (this.fifo.length > 0) await this.writeHead();
+    }
+}
+
+async function main() {
+    const opts = parseArgs(process.argv.slice(2));
+    const t0 = Date.now();
+    const log = (msg) => process.stderr.write(`devptau [${((Date.now() - t0) / 1000).toFixed(1)}s] ${msg}\n`);
+    const { power, seed } = opts;
+    const n = 2 ** power;
+    log(`INSECURE development ptau: power ${power}, secrets derived from the public seed; do not use in production`);
+
+    const curve = await ff.buildBn128(true);
+    const Fr = curve.Fr;
+    const wasm = new Wasm(curve);
+    const ex = wasm.ex;
+
+    const secrets = deriveSecrets(seed, power);
+    const cst = (x) => {
+        const p = wasm.alloc(FR8);
+        wasm.set(p, x);
+        return p;
+    };
+    const tauM = Fr.e(secrets.tau);
+    const alphaM = Fr.e(secrets.alpha);
+    const betaM = Fr.e(secrets.beta);
+    const pTau = cst(tauM);
+
+    const pool = new Pool(opts.threads, opts.window, curve);
+    await pool.ready;
+    log(`${opts.threads} worker thread(s) ready (fixed-base window ${opts.window})`);
+
+    // ---- scalar generators (Montgomery Fr, in file order) --------------------------------------
+    function* geometric(first, inc, count) {
+        const pCur = cst(first);
+        const pInc = cst(inc);
+        for (let done = 0; done < count; done += opts.chunk) {
+            const k = Math.min(opts.chunk, count - done);
+            const mark = wasm.mark();
+            const p = wasm.alloc(k * FR8);
+            for (let i = 0; i < k; i++) {
+                ex.frm_copy(pCur, p + i * FR8);
+                ex.frm_mul(pCur, pInc, pCur);
+            }
+            const out = wasm.view(p, k * FR8).slice();
+            wasm.release(mark);
+            yield out;
+        }
+    }
+
+    // factor·L_j(tau) over the domain of size 2^p; `truncated` = ifft of tau^0..tau^(m-2), 0
+    function* lagrange(p, factor, truncated) {
+        const m = 2 ** p;
+        const mInv = Fr.inv(Fr.e(m));
+        const tauPowM = Fr.exp(tauM, m);
+        const K = Fr.mul(factor, Fr.mul(Fr.sub(tauPowM, Fr.one), mInv)); // factor·(tau^m − 1)/m
+        const pK = cst(K);
+        const pT = truncated ? cst(Fr.mul(Fr.exp(tauM, m - 1), mInv)) : 0; // tau^(m-1)/m
+        const pOmega = cst(Fr.w[p]);
+        const pW = cst(Fr.one);
+        for (let done = 0; done < m; done += opts.chunk) {
+            const k = Math.min(opts.chunk, m - done);
+            const mark = wasm.mark();
+            const pDen = wasm.alloc(k * FR8);
+            const pWs = wasm.alloc(k * FR8);
+            const pInv = wasm.alloc(k * FR8);
+            wasm.ensure((k + 2) * FR8);
+            for (let i = 0; i < k; i++) {
+                ex.frm_copy(pW, pWs + i * FR8);
+                ex.frm_sub(pTau, pW, pDen + i * FR8);
+                ex.frm_mul(pW, pOmega, pW);
+            }
+            ex.frm_batchInverse(pDen, FR8, k, pInv, FR8);
+            for (let i = 0; i < k; i++) {
+                const s = pInv + i * FR8;
+                ex.frm_mul(s, pK, s);
+                if (truncated) ex.frm_sub(s, pT, s);
+                ex.frm_mul(s, pWs + i * FR8, s);
+            }
+            const out = wasm.view(pInv, k * FR8).slice();
+            wasm.release(mark);
+            yield out;
+        }
+    }
+
+    const one = Fr.one;
+    const nLag = (maxP) => 2 ** (maxP + 1) - 1; // points in levels 0..maxP
+    const sections = [
+        { id: 2, name: "tauG1", group: 1, count: 2 * n - 1, gens: () => [geometric(one, tauM, 2 * n - 1)] },
+        { id: 3, name: "tauG2", group: 2, count: n, gens: () => [geometric(one, tauM, n)] },
+        { id: 4, name: "alphaTauG1", group: 1, count: n, gens: () => [geometric(alphaM, tauM, n)] },
+        { id: 5, name: "betaTauG1", group: 1, count: n, gens: () => [geometric(betaM, tauM, n)] },
+        { id: 6, name: "betaG2", group: 2, count: 1, gens: () => [geometric(betaM, tauM, 1)] },
+    ];
+    const levels = (factor, maxP, truncTop) => () => {
+        const gens = [];
+        for (let p = 0; p <= maxP; p++) gens.push(lagrange(p, factor, truncTop && p === maxP));
+        return gens;
+    };
+    if (!opts.unprepared) {
+        sections.push(
+            { id: 12, name: "lagrange tauG1", group: 1, count: nLag(power + 1), gens: levels(one, power + 1, true) },
+            { id: 13, name: "lagrange tauG2", group: 2, count: nLag(power), gens: levels(one, power, false) },
+            { id: 14, name: "lagrange alphaTauG1", group: 1, count: nLag(power), gens: levels(alphaM, power, false) },
+            { id: 15, name: "lagrange betaTauG1", group: 1, count: nLag(power), gens: levels(betaM, power, false) },
+        );
+    }
+
+    // ---- write -------------------------------------------------------------------------------
+    const tmpOut = `${opts.out}.tmp-${process.pid}`;
+    const fd = fs.openSync(tmpOut, "w");
+    try {
+        const w = new OrderedWriter(fd, 6 * opts.threads);
+        const magic = Buffer.from("ptau", "ascii");
+        await w.push(Buffer.concat([magic, u32(1), u32(opts.unprepared ? 7 : 11)]));
+
+        const qBytes = Buffer.alloc(32);
+        let q = Q;
+        for (let i = 0; i < 32; i++, q >>= 8n) qBytes[i] = Number(q & 0xffn);
+        const header = Buffer.concat([u32(32), qBytes, u32(power), u32(power)]);
+        await w.push(Buffer.concat([sectionHeader(1, header.length), header]));
+
+        const emit = async (sec) => {
+            const sAff = GROUPS[sec.group].sAff;
+            log(`section ${sec.id} ${sec.name}: ${sec.count} G${sec.group} points`);
+            await w.push(sectionHeader(sec.id, sec.count * sAff));
+            let emitted = 0;
+            for (const gen of sec.gens()) {
+                for (const scalars of gen) {
+                    emitted += scalars.byteLength / FR8;
+                    await w.push(pool.submit(sec.group, scalars));
+                }
+            }
+            if (emitted !== sec.count) throw new Error(`internal error: ${sec.name} has ${emitted} != ${sec.count}`);
+        };
+        for (const sec of sections.filter((s) => s.id <= 6)) await emit(sec);
+        await w.push(Buffer.concat([sectionHeader(7, 4), u32(0)])); // contributions: none
+        for (const sec of sections.filter((s) => s.id >= 12)) await emit(sec);
+        await w.flush();
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.renameSync(tmpOut, opts.out);
+        log(`wrote ${opts.out} (${w.bytes} bytes)`);
+    } catch (err) {
+        try {
+            fs.closeSync(fd);
+        } catch (_) { /* already closed */ }
+        try {
+            fs.unlinkSync(tmpOut);
+        } catch (_) { /* nothing to remove */ }
+        throw err;
+    } finally {
+        await pool.close();
+    }
+    log("done");
+}
+
+if (isMainThread) {
+    main().catch((err) => {
+        process.stderr.write(`devptau: error: ${err && err.stack ? err.stack : err}\n`);
+        process.exit(1);
+    });
+} else {
+    workerMain().catch((err) => {
+        // surface the failure to the main thread's "error" handler
+        setImmediate(() => { throw err; });
+    });
+}
