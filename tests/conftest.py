@@ -9,9 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine.commitments import SIZES, ParamsTree, build_params_tree  # noqa: E402
-from engine.io import load_market, load_params, load_scenarios  # noqa: E402
-from engine.risk import RiskTable, build_risk_table  # noqa: E402
+from engine.commitments import SIZES, ParamsTree, build_params_tree
+from engine.io import load_market, load_params, load_scenarios
+from engine.risk import RiskTable, build_risk_table
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
