@@ -31,6 +31,7 @@ from engine.commitments import SIZES, CircuitSize
 from prover import tools
 from prover.compile import CompiledCircuit, compile_circuit
 from prover.devsetup import generate_dev_ptau
+from prover.tools import sha256_file
 
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache"
 CIRCUITS_DIR: Final = tools.REPO_ROOT / "circuits"
@@ -84,14 +85,6 @@ def required_power(circuit: CompiledCircuit) -> int:
     while (1 << power) < needed:
         power += 1
     return power
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def vkey_id(vkey: Path) -> str:

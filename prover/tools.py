@@ -9,6 +9,7 @@ Pinned versions are probed once per process and checked against
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -119,6 +120,15 @@ def run(argv: Sequence[str], *, timeout: float = DEFAULT_TIMEOUT_S, cwd: Path | 
         raise ToolError(f"{Path(argv[1]).name if len(argv) > 1 else argv[0]} failed", argv,
                         proc.returncode, proc.stdout, proc.stderr)
     return ToolResult(argv, proc.stdout, proc.stderr, seconds)
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in 1 MiB chunks (for caches and manifests)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _installed_version(package: str) -> str:

@@ -264,14 +264,6 @@ def compile_contracts(sources: Sequence[Path], out_dir: Path, *,
 
 # --------------------------------------------------------------------------- both
 
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def build_verifier_contracts(zkey: Path, out_dir: Path | None = None, *,
                              cache_dir: Path = CACHE_DIR) -> VerifierContracts:
     """Export, check and compile the verifier of ``zkey`` together with ``MarginRegistry``.
@@ -292,7 +284,7 @@ def build_verifier_contracts(zkey: Path, out_dir: Path | None = None, *,
         key does not have :data:`STATEMENT_PUBLIC_SIGNALS` public signals.
     """
     if out_dir is None:
-        out_dir = cache_dir / "build" / _file_digest(zkey)[:32]
+        out_dir = cache_dir / "build" / tools.sha256_file(zkey)[:32]
     export = export_verifier(zkey, out_dir / f"{VERIFIER_CONTRACT}.sol")
     if export.n_public != STATEMENT_PUBLIC_SIGNALS:
         raise GeneratedVerifierError(
