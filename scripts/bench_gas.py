@@ -2,15 +2,14 @@
 
 Usage::
 
-    python scripts/bench_gas.py [--fixture] [--no-write]
+    python scripts/bench_gas.py [--no-write]
 
-By default it measures the real zkmargin account proof of the ``test`` circuit size: the Solidity verifier
+It measures the real zkmargin account proof of the ``test`` circuit size: the Solidity verifier
 exported from ``prover.setup.setup("test")``'s zkey (INSECURE dev keys, cached) and two proofs made in this
 run with ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
 ``examples/market.json`` + ``examples/params.json`` under span16 (the README demo's account): the first
 under the example params, the second of the same account (same salt, so the same commitment) under the next
 epoch's params, with both margin multipliers raised by 100 bp so that the stored margins change.
-``--fixture`` measures the toy statement circuit of ``verifier.dev_fixture`` instead and only prints.
 
 What is counted, on pyrevm (Cancun), every transaction cold
 -----------------------------------------------------------
@@ -29,7 +28,6 @@ Targets: verifyProof ≤ 230,000 gas; submit ≤ 300,000 gas (transaction gas).
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -44,10 +42,9 @@ from engine.commitments import new_salt
 from engine.io import load_params
 from prover import tools
 from prover.setup import setup
-from verifier.dev_fixture import build_statement_fixture
 from verifier.evm import CallResult, Chain, ProofCalldata, proof_to_calldata
 from verifier.onchain import FRESHNESS_WINDOW_EPOCHS
-from verifier.solidity_build import CACHE_DIR, OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_contracts
+from verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_contracts
 
 TARGET_VERIFY_GAS: Final = 230_000
 TARGET_SUBMIT_GAS: Final = 300_000
@@ -97,13 +94,6 @@ def example_subject(workdir: Path) -> GasSubject:
         raise SystemExit("the two proofs have different account commitments; the update would be a new account")
     return GasSubject(f"{example_description(artifacts, first)}, and a second proof of it at the next epoch",
                       contracts, first_call, params.epoch, update_call, params.epoch + 1)
-
-
-def fixture_subject(workdir: Path) -> GasSubject:
-    """The toy statement circuit of :mod:`verifier.dev_fixture`: its account 1 under params P1, then P2."""
-    fixture = build_statement_fixture(workdir)
-    return GasSubject("the toy statement circuit of `verifier/dev_fixture.py` (3 public signals, INSECURE keys)",
-                      fixture.contracts, fixture.proofs[0].calldata, 1, fixture.proofs[2].calldata, 2)
 
 
 @dataclass(frozen=True)
@@ -195,22 +185,15 @@ def report(subject: GasSubject, run: GasRun) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fixture", action="store_true",
-                        help="measure the toy statement circuit instead of the account proof (print only)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
 
     tools.check_versions()
-    if args.fixture:
-        workdir = CACHE_DIR / "bench"
-        shutil.rmtree(workdir, ignore_errors=True)
-        subject = fixture_subject(workdir)
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench_gas_") as tmp:
-            subject = example_subject(Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="bench_gas_") as tmp:
+        subject = example_subject(Path(tmp))
     body = report(subject, measure(subject))
     print(body)
-    if not args.no_write and not args.fixture:
+    if not args.no_write:
         write_section("bench_gas", body)
 
 

@@ -2,8 +2,10 @@
 
 The module fixture compiles ``tests/fixtures/solidity/statement.circom`` (a toy
 circuit with the account statement's three public signals), makes INSECURE dev
-keys, exports and compiles the verifier, and proves four witnesses.  Every
-negative test changes exactly one thing and names the rejection it expects.
+keys, exports and compiles the verifier, and proves four witnesses
+(``tests/solidity_fixture.py``).  Every negative test changes exactly one thing
+and names the rejection it expects.  The last tests check one proof of the real
+account circuit (``test`` size) on chain and against the Python verifier.
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from pathlib import Path
 
 import pytest
 from py_ecc import bn128
+from solidity_fixture import StatementFixture, build_statement_fixture
 
+from engine.account import encode_account
+from engine.commitments import ParamsTree, unpack_margins
+from engine.io import load_portfolio
 from prover import tools
+from prover.prove import ProofResult, prove_account
+from prover.setup import SetupArtifacts
+from verifier import groth16
 from verifier.abi import AbiError, AbiValue, ContractAbi, decode, encode, keccak256, selector
-from verifier.dev_fixture import StatementFixture, build_statement_fixture, read_r1cs_header
 from verifier.evm import (
     BN254_BASE_FIELD,
     BN254_SCALAR_FIELD,
@@ -30,9 +38,11 @@ from verifier.evm import (
     intrinsic_gas,
     proof_to_calldata,
 )
+from verifier.onchain import check_on_evm
 from verifier.solidity_build import (
     REGISTRY_SOURCE,
     GeneratedVerifierError,
+    build_verifier_contracts,
     check_generated_verifier,
     compile_contracts,
 )
@@ -166,8 +176,8 @@ def test_each_transaction_starts_cold(dep: Deployment) -> None:
 
 @pytest.mark.slow
 def test_fixture_statement_has_three_public_inputs(fx: StatementFixture) -> None:
-    header = read_r1cs_header(fx.circuit.r1cs)
-    assert (header.n_public_outputs, header.n_public_inputs) == (0, 3)
+    circuit = fx.keys.circuit
+    assert (circuit.n_public_outputs, circuit.n_public_inputs) == (0, 3)
     assert fx.contracts.export.n_public == 3
     for witness, proof in zip(fx.witnesses, fx.proofs, strict=True):
         assert proof.calldata.public_signals == witness.public_signals
@@ -175,7 +185,7 @@ def test_fixture_statement_has_three_public_inputs(fx: StatementFixture) -> None
 
 @pytest.mark.slow
 def test_build_products_stay_out_of_the_repository(fx: StatementFixture) -> None:
-    for path in (fx.circuit.zkey, fx.contracts.export.source, fx.proofs[0].proof_path):
+    for path in (fx.keys.zkey, fx.contracts.export.source, fx.proofs[0].proof_path):
         assert not path.resolve().is_relative_to(tools.REPO_ROOT) or ".cache" in path.parts
 
 
@@ -470,3 +480,48 @@ def test_views_of_an_unknown_account_and_root(dep: Deployment) -> None:
     assert dep.chain.call(dep.registry, "paramsRootEpoch", [12345]).values == (0,)
     assert dep.chain.call(dep.registry, "freshnessWindow").values == (FRESHNESS_WINDOW,)
     assert dep.chain.call(dep.registry, "verifier").values == (dep.verifier.address,)
+
+
+# --------------------------------------------------------------------------- the real account circuit
+
+BUTTERFLY = tools.REPO_ROOT / "examples" / "portfolios" / "butterfly.json"
+
+
+@pytest.fixture(scope="module")
+def account_proof(test_keys: SetupArtifacts, example_params_tree: ParamsTree,
+                  tmp_path_factory: pytest.TempPathFactory) -> ProofResult:
+    """One proof of examples/portfolios/butterfly.json with the `test` circuit's INSECURE dev keys."""
+    account = encode_account(load_portfolio(BUTTERFLY), example_params_tree.table, source=str(BUTTERFLY))
+    return prove_account(test_keys, example_params_tree, account, workdir=tmp_path_factory.mktemp("account"))
+
+
+@pytest.mark.slow
+def test_account_proof_verifies_and_registry_accepts_it(test_keys: SetupArtifacts, example_params_tree: ParamsTree,
+                                                         account_proof: ProofResult) -> None:
+    epoch = example_params_tree.table.epoch
+    signals = account_proof.bundle["publicSignals"]
+    check = check_on_evm(test_keys.zkey, account_proof.bundle["proof"], signals, epoch)
+    assert check.verified
+    assert check.accepted, check.rejection
+    statement = account_proof.statement
+    assert check.record == (statement.initial_margin, statement.maintenance_margin, epoch)
+    assert unpack_margins(int(signals[2])) == (statement.initial_margin, statement.maintenance_margin)
+
+
+@pytest.mark.slow
+def test_account_proof_solidity_and_python_verifiers_agree(test_keys: SetupArtifacts,
+                                                           account_proof: ProofResult) -> None:
+    contracts = build_verifier_contracts(test_keys.zkey)
+    chain = Chain()
+    verifier = chain.deploy(chain.account(1), "Groth16Verifier", *contracts.verifier)
+    vkey = json.loads(test_keys.vkey.read_text())
+    proof = account_proof.bundle["proof"]
+    calldata = proof_to_calldata(proof, account_proof.bundle["publicSignals"])
+
+    def verdicts(candidate: ProofCalldata) -> tuple[bool, bool]:
+        (on_chain,) = chain.call(verifier, "verifyProof", candidate.verify_args()).values
+        return on_chain is True, groth16.verify(vkey, proof, list(candidate.public_signals))
+
+    assert verdicts(calldata) == (True, True)
+    for index, name in enumerate(SIGNALS):
+        assert verdicts(_tampered_signals(calldata, index, 1)) == (False, False), name

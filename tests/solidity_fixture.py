@@ -1,0 +1,185 @@
+"""Test support: INSECURE Groth16 keys and proofs of the toy 3-signal statement circuit.
+
+``tests/fixtures/solidity/statement.circom`` has exactly the public interface of the
+account statement, ``[params_root, account_commitment, margins]``, with a stand-in
+hash, so the Solidity verifier and ``MarginRegistry`` can be tested on many cheap
+proofs whose public signals Python computes with plain integers.
+
+The keys are **INSECURE**: the powers of tau is :func:`prover.setup.dev_ptau`'s
+(public seed) and the zkey contribution is a deterministic beacon published in
+this file, so anyone can forge proofs.  Never deploy a verifier built from them.
+
+The circuit is compiled by :func:`prover.compile.compile_circuit` and the ptau
+made by :func:`prover.setup.dev_ptau`, both cached under ``.cache/``; the zkey,
+the contracts and the proofs go under the caller's ``work_dir``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from prover import tools
+from prover.compile import CompiledCircuit, compile_circuit
+from prover.setup import BEACON_ITERATIONS_EXP, dev_ptau, required_power
+from verifier.evm import BN254_SCALAR_FIELD, ProofCalldata, proof_to_calldata
+from verifier.solidity_build import VerifierContracts, build_verifier_contracts
+
+STATEMENT_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "statement.circom"
+
+#: Public beacon of the fixture's zkey (sha256 of this label).  INSECURE by construction.
+DEV_BEACON_LABEL: Final = "zkmargin INSECURE development beacon - do not deploy"
+DEV_BEACON_HASH: Final = hashlib.sha256(DEV_BEACON_LABEL.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class DevKeys:
+    """A compiled circuit and its INSECURE dev Groth16 proving and verification keys."""
+
+    circuit: CompiledCircuit
+    zkey: Path
+    vkey: Path
+
+
+def setup_dev_keys(circuit_file: Path, work_dir: Path) -> DevKeys:
+    """Compile ``circuit_file`` and make an INSECURE Groth16 key for it in ``work_dir``."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    circuit = compile_circuit(circuit_file)
+    ptau = dev_ptau(required_power(circuit))
+    zkey0 = work_dir / f"{circuit.name}_0000.zkey"
+    zkey = work_dir / f"{circuit.name}.dev.zkey"
+    tools.snarkjs(["groth16", "setup", str(circuit.r1cs), str(ptau), str(zkey0)])
+    tools.snarkjs(["zkey", "beacon", str(zkey0), str(zkey), DEV_BEACON_HASH, str(BEACON_ITERATIONS_EXP),
+                   f"-n={DEV_BEACON_LABEL}"])
+    zkey0.unlink()
+    vkey = work_dir / f"{circuit.name}.dev.vkey.json"
+    tools.snarkjs(["zkey", "export", "verificationkey", str(zkey), str(vkey)])
+    return DevKeys(circuit=circuit, zkey=zkey, vkey=vkey)
+
+
+@dataclass(frozen=True)
+class Groth16Proof:
+    """A snarkjs proof, its public signals, and the same in EVM argument order."""
+
+    proof_json: dict[str, Any]
+    public_signals: tuple[str, ...]
+    proof_path: Path
+    public_path: Path
+
+    @property
+    def calldata(self) -> ProofCalldata:
+        return proof_to_calldata(self.proof_json, self.public_signals)
+
+
+def fullprove(keys: DevKeys, inputs: Mapping[str, int | str], out_dir: Path, name: str) -> Groth16Proof:
+    """``snarkjs groth16 fullprove``: witness and proof for ``inputs``, files named ``name``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    input_path = out_dir / f"{name}.input.json"
+    proof_path = out_dir / f"{name}.proof.json"
+    public_path = out_dir / f"{name}.public.json"
+    input_path.write_text(json.dumps({k: str(v) for k, v in inputs.items()}))
+    tools.snarkjs(["groth16", "fullprove", str(input_path), str(keys.circuit.wasm), str(keys.zkey),
+                   str(proof_path), str(public_path)])
+    public = tuple(str(s) for s in json.loads(public_path.read_text()))
+    return Groth16Proof(json.loads(proof_path.read_text()), public, proof_path, public_path)
+
+
+# --------------------------------------------------------------------------- the statement fixture
+
+def toy_hash(x: int, y: int) -> int:
+    """``(x + 2^64 y)^5 mod r``: the fixture's stand-in for Poseidon (not a hash; see the circuit)."""
+    return pow((x + (y << 64)) % BN254_SCALAR_FIELD, 5, BN254_SCALAR_FIELD)
+
+
+@dataclass(frozen=True)
+class StatementWitness:
+    """Private inputs of the fixture statement; the public signals follow from them.
+
+    Rates are < 2^64 and the notional < 2^61 (the circuit range-checks both).
+    """
+
+    im_rate_bp: int
+    mm_rate_bp: int
+    notional: int
+    salt: int
+
+    @property
+    def params_root(self) -> int:
+        return toy_hash(self.im_rate_bp, self.mm_rate_bp)
+
+    @property
+    def account_commitment(self) -> int:
+        return toy_hash(self.notional, self.salt)
+
+    @property
+    def initial_margin(self) -> int:
+        return self.notional * self.im_rate_bp
+
+    @property
+    def maintenance_margin(self) -> int:
+        return self.notional * self.mm_rate_bp
+
+    @property
+    def margins(self) -> int:
+        return (self.initial_margin << 128) | self.maintenance_margin
+
+    @property
+    def public_signals(self) -> tuple[int, int, int]:
+        return (self.params_root, self.account_commitment, self.margins)
+
+    def circuit_input(self) -> dict[str, int]:
+        return {
+            "params_root": self.params_root, "account_commitment": self.account_commitment, "margins": self.margins,
+            "im_rate_bp": self.im_rate_bp, "mm_rate_bp": self.mm_rate_bp, "notional": self.notional,
+            "salt": self.salt,
+        }
+
+
+def _salt(label: str) -> int:
+    return int.from_bytes(hashlib.sha256(label.encode()).digest(), "big") % BN254_SCALAR_FIELD
+
+
+#: The fixture's proofs: two accounts under params P1, account 1 again under
+#: params P2 (a later epoch), and a third account at the top of the ranges.
+DEFAULT_WITNESSES: Final = (
+    StatementWitness(im_rate_bp=1_200, mm_rate_bp=800, notional=25_000_000_000, salt=_salt("account-1")),
+    StatementWitness(im_rate_bp=1_200, mm_rate_bp=800, notional=7_250_000, salt=_salt("account-2")),
+    StatementWitness(im_rate_bp=1_350, mm_rate_bp=900, notional=25_000_000_000, salt=_salt("account-1")),
+    StatementWitness(im_rate_bp=2**64 - 1, mm_rate_bp=2**64 - 2, notional=2**61 - 1, salt=_salt("account-3")),
+)
+
+
+@dataclass(frozen=True)
+class StatementFixture:
+    """The fixture circuit's INSECURE keys, its contracts, and one proof per witness."""
+
+    keys: DevKeys
+    contracts: VerifierContracts
+    witnesses: tuple[StatementWitness, ...]
+    proofs: tuple[Groth16Proof, ...]
+
+
+def build_statement_fixture(work_dir: Path,
+                            witnesses: Sequence[StatementWitness] = DEFAULT_WITNESSES) -> StatementFixture:
+    """Compile the fixture circuit, make INSECURE dev keys, build the contracts, prove ``witnesses``.
+
+    Raises
+    ------
+    ValueError
+        If snarkjs's public signals differ from the ones computed in Python
+        (a change to the circuit's signal order would show up here).
+    """
+    keys = setup_dev_keys(STATEMENT_CIRCUIT, work_dir / "keys")
+    contracts = build_verifier_contracts(keys.zkey, work_dir / "contracts")
+    proofs = []
+    for index, witness in enumerate(witnesses):
+        proof = fullprove(keys, witness.circuit_input(), work_dir / "proofs", f"proof{index}")
+        expected = tuple(str(s) for s in witness.public_signals)
+        if proof.public_signals != expected:
+            raise ValueError(f"proof {index}: snarkjs public signals {proof.public_signals} != expected {expected}")
+        proofs.append(proof)
+    return StatementFixture(keys, contracts, tuple(witnesses), tuple(proofs))
