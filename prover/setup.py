@@ -10,14 +10,16 @@ Two paths:
   the circuit; then a phase-2 contribution with fresh entropy, a random beacon, and
   ``snarkjs zkey verify``.  Every hash goes into the manifest.
 
-Artifacts live in ``.cache/setup/<size>-<key>/`` where ``key`` hashes the circuit sources, the
-size, the ptau identity and the tool versions; ``manifest.json`` records all of it.
+Artifacts live in ``.cache/setup/<size>-<key>/`` where ``key`` hashes the compiled constraint system
+(itself cached by a hash of the circuit sources), the ptau identity and the tool versions;
+``manifest.json`` records all of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import struct
@@ -117,15 +119,17 @@ def dev_ptau(power: int, seed: str = DEV_SEED, progress: Progress | None = None)
     if not path.exists():
         if progress:
             progress(f"writing INSECURE dev powers of tau 2^{power}")
-        tmp = path.with_suffix(".partial")
+        tmp = path.with_name(f"{path.name}.partial-{os.getpid()}")
         generate_dev_ptau(power, seed, tmp)
         tmp.replace(path)
     return path
 
 
 def _cache_key(circuit: CompiledCircuit, ptau_identity: str) -> str:
+    """Keys depend on the constraint system, not on the sources: an edit that leaves the r1cs unchanged
+    (a comment, a renamed variable) keeps the keys."""
     versions = tools.check_versions()
-    blob = json.dumps({"circuit": circuit.source_hash, "ptau": ptau_identity, "tools": versions,
+    blob = json.dumps({"r1cs": sha256_file(circuit.r1cs), "ptau": ptau_identity, "tools": versions,
                        "manifest": MANIFEST_VERSION}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -170,7 +174,9 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
         return SetupArtifacts(size, circuit, directory, directory / "circuit_final.zkey",
                               directory / "verification_key.json", manifest)
 
-    work = directory.with_name(directory.name + ".partial")
+    # each process works in its own folder and publishes it with one rename, so concurrent setups of the
+    # same circuit cannot clobber each other; the first to finish wins and the others use its keys
+    work = directory.with_name(f"{directory.name}.partial-{os.getpid()}")
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     start = time.perf_counter()
@@ -223,7 +229,12 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
         "seconds": {k: round(v, 2) for k, v in times.items()},
     }
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    shutil.rmtree(directory, ignore_errors=True)
-    work.replace(directory)
+    try:
+        work.rename(directory)
+    except OSError:
+        shutil.rmtree(work, ignore_errors=True)
+        if not manifest_path.exists():
+            raise
+        manifest = json.loads(manifest_path.read_text())
     return SetupArtifacts(size, circuit, directory, directory / "circuit_final.zkey",
                           directory / "verification_key.json", manifest)
