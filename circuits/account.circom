@@ -116,7 +116,8 @@ template GroupSelector(G) {
  * @input balance[K]          range-checked here to BALANCE_BITS
  * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
  *
- * Cost: see circuits/constraints.json; about 3,050 constraints per position at S = 24, D = 10.
+ * Cost: see circuits/constraints.json; about 2,900 constraints per position at S = 24, D = 10
+ *       (2,400 at S = 16, D = 8), most of it the leaf hash and the Merkle path.
  */
 template AccountMargin(N, S, G, K, D) {
     assert(N >= 1 && N <= MAX_POSITIONS());  // loss sums stay below 2^(MONEY_BITS-1)

@@ -13,6 +13,7 @@ from engine.fixedpoint import (
     MAX_POSITIONS,
     QTY_BITS,
     BoundsError,
+    check_signed,
     to_balance_units,
     to_lots,
 )
@@ -59,9 +60,11 @@ def encode_account(portfolio: Portfolio, table: RiskTable, *, source: str | None
         netted[leaf] = netted.get(leaf, 0) + lots
     items = sorted((leaf, q) for leaf, q in netted.items() if q != 0)
     for leaf, q in items:
-        if not -(1 << (QTY_BITS - 1)) < q < (1 << (QTY_BITS - 1)):
-            raise InputError(f"net quantity {q} lots is out of bounds (|qty| < 2^{QTY_BITS - 1} lots)", file=source,
-                             field="positions", instrument=table.instrument_ids[leaf])
+        try:
+            check_signed("net qty", q, QTY_BITS)
+        except BoundsError as exc:
+            raise InputError(f"{exc} (lots)", file=source, field="positions",
+                             instrument=table.instrument_ids[leaf]) from exc
     if len(items) > MAX_POSITIONS:
         raise InputError(f"{len(items)} positions exceed the maximum of {MAX_POSITIONS}", file=source,
                          field="positions")
