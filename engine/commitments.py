@@ -49,6 +49,11 @@ class CircuitSize:
     assets: int
     depth: int
 
+    def __post_init__(self) -> None:
+        if self.depth < 2 or self.depth % 2:
+            raise ValueError(f"circuit size {self.name}: depth must be even and >= 2 (a quaternary tree has D/2 "
+                             f"levels), got {self.depth}")
+
     @property
     def levels(self) -> int:
         """Levels of the quaternary tree (D / 2)."""
