@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,8 +37,27 @@ def _col(value: float | None, fmt: str = "{:.1f}") -> str:
     return fmt.format(value) if value is not None else "–"
 
 
-def bench(power: int, dev_only: bool, check: bool, real_prepare: bool, seed: str) -> str:
-    """Time the generators at ``power`` and return one markdown table row.
+@dataclass(frozen=True)
+class DevPtauTimes:
+    """Seconds at one power: the dev generator, snarkjs new + prepare (tau = 1), snarkjs prepare of the
+    same random powers, and checkptau (``None`` where not measured)."""
+
+    power: int
+    dev_s: float
+    new_prepare_s: float | None
+    real_prepare_s: float | None
+    check_s: float | None
+
+    def row(self) -> str:
+        """One markdown table row."""
+        ratio_new = self.new_prepare_s / self.dev_s if self.new_prepare_s is not None else None
+        ratio_real = self.real_prepare_s / self.dev_s if self.real_prepare_s is not None else None
+        return (f"| {self.power} | {self.dev_s:.1f} | {_col(self.new_prepare_s)} | {_col(ratio_new, '{:.1f}×')} "
+                f"| {_col(self.real_prepare_s)} | {_col(ratio_real, '{:.1f}×')} | {_col(self.check_s)} |")
+
+
+def bench(power: int, *, dev_only: bool, check: bool, real_prepare: bool, seed: str) -> DevPtauTimes:
+    """Time the generators at ``power``.
 
     ``snarkjs powersoftau new`` writes tau = alpha = beta = 1, so most Lagrange points of its
     preparation are the point at infinity and the group FFTs run far faster than on a real
@@ -72,10 +92,7 @@ def bench(power: int, dev_only: bool, check: bool, real_prepare: bool, seed: str
                       f"output {'identical to' if same else 'DIFFERS FROM'} the dev generator's", file=sys.stderr)
                 if not same:
                     raise SystemExit("snarkjs prepare phase2 output differs from the dev generator's file")
-    ratio_new = new_prep_s / dev_s if new_prep_s is not None else None
-    ratio_real = real_s / dev_s if real_s is not None else None
-    return (f"| {power} | {dev_s:.1f} | {_col(new_prep_s)} | {_col(ratio_new, '{:.1f}×')} "
-            f"| {_col(real_s)} | {_col(ratio_real, '{:.1f}×')} | {_col(check_s)} |")
+    return DevPtauTimes(power, dev_s, new_prep_s, real_s, check_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not devsetup.MIN_POWER <= args.power <= devsetup.MAX_POWER:
         parser.error(f"--power must be in {devsetup.MIN_POWER}..{devsetup.MAX_POWER}")
-    row = bench(args.power, args.dev_only, args.check, not args.no_real_prepare, args.seed)
+    row = bench(args.power, dev_only=args.dev_only, check=args.check, real_prepare=not args.no_real_prepare,
+                seed=args.seed).row()
     if args.header:
         print(HEADER)
     print(row)
