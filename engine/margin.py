@@ -12,10 +12,11 @@ account and underlying group ``g``:
 * ``position_value = sum_p qty_p * mark_p - short_lots`` (R2, R3); ``equity = collateral_value + position_value``
 * solvent iff ``equity >= MM``.
 
-Positions are slots: padding slots have ``qty = 0``.  The int64 fast path is
-used when a bound on the data proves that no int64 sum can overflow; otherwise
-every account goes through the exact pure-int reference (:mod:`engine.reference`).
-Both give identical integers.
+Positions are slots: padding slots have ``qty = 0``.  A bound on the data,
+``max|qty| * max(|risk|, charge, |mark|) * slots``, picks the arithmetic: float64 below
+2^53 (every partial sum is an exactly represented integer), int64 below 2^62, and
+otherwise the exact pure-int reference (:mod:`engine.reference`) for every account.
+All three give identical integers.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from engine.fixedpoint import BALANCE_SCALE, BP, MONEY_BITS, BoundsError, ceil_d
 from engine.risk import IntArray, RiskTable
 
 INT64_SAFE = 1 << 62
+#: Integers below 2^53 are exact in float64, and so are their sums while they stay below it.
+FLOAT64_EXACT = 1 << 53
 CHUNK_ACCOUNTS = 8192
 
 
@@ -82,7 +85,8 @@ class BatchMargin:
     Arrays: ``scan_risk``, ``worst_scenario``, ``short_option_minimum``: int64[A, G];
     ``requirement``, ``initial_margin``, ``maintenance_margin``, ``collateral_value``,
     ``position_value``, ``equity``: int[A], int64 where the values provably fit and Python ints
-    (object dtype) otherwise; ``solvent``: bool[A].
+    (object dtype) otherwise; ``solvent``: bool[A]; ``arithmetic``: ``"float64"``, ``"int64"`` or
+    ``"reference"``, the exact arithmetic the data's bound selected.
     """
 
     groups: list[str]
@@ -96,7 +100,12 @@ class BatchMargin:
     position_value: npt.NDArray[Any]
     equity: npt.NDArray[Any]
     solvent: npt.NDArray[np.bool_]
-    fast_path: bool
+    arithmetic: str
+
+    @property
+    def fast_path(self) -> bool:
+        """True when the vectorised path ran (``arithmetic`` float64 or int64, not the reference)."""
+        return self.arithmetic != "reference"
 
     def account(self, a: int) -> MarginResult:
         """The result of account ``a`` as a :class:`MarginResult` (groups the account holds or all groups)."""
@@ -218,6 +227,7 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
                 int(np.abs(table.mark).max(initial=0))) + 1
     if q_max * v_max * max(n_pos, 1) >= INT64_SAFE:
         return _batch_by_reference(table, leaf_index, qty, balances)
+    ops = _operands(table, exact_in_float=q_max * v_max * max(n_pos, 1) < FLOAT64_EXACT)
 
     scan = np.zeros((n_acc, n_grp), dtype=np.int64)
     worst = np.zeros((n_acc, n_grp), dtype=np.int64)
@@ -228,7 +238,7 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
     blocks = [slice(a0, a0 + CHUNK_ACCOUNTS) for a0 in range(0, n_acc, CHUNK_ACCOUNTS)]
 
     def run(blk: slice) -> None:
-        _margin_block(table, leaf_index[blk], qty[blk], scan[blk], worst[blk], som[blk], position_value[blk])
+        _margin_block(table, ops, leaf_index[blk], qty[blk], scan[blk], worst[blk], som[blk], position_value[blk])
 
     if len(blocks) > 1:
         with ThreadPoolExecutor(max_workers=min(len(blocks), os.cpu_count() or 1)) as pool:
@@ -247,27 +257,59 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
         _check_money(name, vals)
     solvent = np.asarray(equity >= mm, dtype=bool)
     return BatchMargin(table.groups, scan.astype(np.int64), worst.astype(np.int64), som.astype(np.int64),
-                       requirement, im, mm, collateral, position_value, equity, solvent, fast_path=True)
+                       requirement, im, mm, collateral, position_value, equity, solvent,
+                       arithmetic="float64" if ops.dtype is np.float64 else "int64")
 
 
-def _margin_block(table: RiskTable, leaf_index: IntArray, qty: IntArray, scan: IntArray, worst: IntArray,
-                  som: IntArray, position_value: IntArray) -> None:
-    """Fast path for one block of accounts; fills the output slices in place (int64, no overflow by the caller's
-    bound check)."""
-    n_blk = qty.shape[0]
-    slot_group = table.group_index[leaf_index]
+@dataclass(frozen=True)
+class _BlockOperands:
+    """Per-table operands of the fast path, laid out for one sparse product per block.
+
+    ``risk_by_group`` is [I, G*S]: column ``g*S + s`` holds ``risk_array[:, s]`` for instruments of group g
+    and 0 elsewhere; ``per_short_lot`` is [I, 2G]: a 1 and the charge in the instrument's group columns.
+    ``dtype`` is float64 when every partial sum is provably below 2^53 (then float arithmetic is exact and
+    vectorises) and int64 otherwise.
+    """
+
+    risk_by_group: npt.NDArray[Any]
+    per_short_lot: IntArray
+    mark: npt.NDArray[Any]
+    dtype: type
+
+
+def _operands(table: RiskTable, exact_in_float: bool) -> _BlockOperands:
+    n_inst, n_grp = table.n_instruments, len(table.groups)
+    onehot = np.zeros((n_inst, n_grp), dtype=np.int64)
+    onehot[np.arange(n_inst), table.group_index] = 1
+    by_group = (onehot[:, :, None] * table.risk_array[:, None, :]).reshape(n_inst, -1)
+    dtype: type = np.float64 if exact_in_float else np.int64
+    return _BlockOperands(by_group.astype(dtype), np.concatenate([onehot, onehot * table.charge[:, None]], axis=1),
+                          table.mark.astype(dtype), dtype)
+
+
+def _margin_block(table: RiskTable, ops: _BlockOperands, leaf_index: IntArray, qty: IntArray, scan: IntArray,
+                  worst: IntArray, som: IntArray, position_value: IntArray) -> None:
+    """Fast path for one block of accounts; fills the output slices in place.
+
+    Each account is one row of a sparse matrix over instruments holding its slots' quantities, so one
+    product with ``ops.risk_by_group`` gives every group's scenario P&L.  The caller's bound check
+    guarantees no int64 overflow, and exactness in float64 when ``ops.dtype`` is float64.
+    """
+    n_blk, n_pos = qty.shape
+    n_grp = len(table.groups)
+    indptr = np.arange(0, n_blk * n_pos + 1, n_pos)
+    shape = (n_blk, table.n_instruments)
+    leaves = leaf_index.ravel()
+    q = sparse.csr_matrix((qty.ravel().astype(ops.dtype), leaves, indptr), shape=shape)
     short = np.maximum(-qty, 0)
-    short_charge = short * table.charge[leaf_index]
-    for g in range(len(table.groups)):
-        in_group = slot_group == g
-        # the block's slots in group g as a CSR matrix over instruments: row a holds its (leaf, qty) pairs
-        indptr = np.concatenate(([0], np.cumsum(in_group.sum(axis=1))))
-        q_g = sparse.csr_matrix((qty[in_group], leaf_index[in_group], indptr), shape=(n_blk, table.n_instruments))
-        loss = (short * in_group).sum(axis=1)[:, None] - np.asarray(q_g @ table.risk_array)
-        worst[:, g] = loss.argmax(axis=1)
-        scan[:, g] = np.maximum(loss.max(axis=1), 0)
-        som[:, g] = (short_charge * in_group).sum(axis=1)
-    position_value[:] = (qty * table.mark[leaf_index]).sum(axis=1) - short.sum(axis=1)
+    per_group = np.asarray(sparse.csr_matrix((short.ravel(), leaves, indptr), shape=shape) @ ops.per_short_lot)
+    short_lots, charges = per_group[:, :n_grp], per_group[:, n_grp:]
+    loss = np.asarray(q @ ops.risk_by_group).reshape(n_blk, n_grp, -1)
+    np.subtract(short_lots[:, :, None].astype(ops.dtype), loss, out=loss)  # loss = short lots - P&L
+    worst[:] = loss.argmax(axis=2)
+    scan[:] = np.maximum(np.take_along_axis(loss, worst[:, :, None], axis=2)[:, :, 0], 0).astype(np.int64)
+    som[:] = charges
+    position_value[:] = np.asarray(q @ ops.mark).astype(np.int64) - short_lots.sum(axis=1)
 
 
 def _batch_by_reference(table: RiskTable, leaf_index: IntArray, qty: IntArray,
@@ -286,7 +328,7 @@ def _batch_by_reference(table: RiskTable, leaf_index: IntArray, qty: IntArray,
     return BatchMargin(table.groups, grid("scan_risk"), grid("worst_scenario"), grid("short_option_minimum"),
                        col("requirement"), col("initial_margin"), col("maintenance_margin"),
                        col("collateral_value"), col("position_value"), col("equity"),
-                       np.array([r.solvent for r in results], dtype=bool), fast_path=False)
+                       np.array([r.solvent for r in results], dtype=bool), arithmetic="reference")
 
 
 def margin_account(table: RiskTable, account: AccountInts) -> MarginResult:

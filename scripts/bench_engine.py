@@ -26,6 +26,7 @@ from engine.risk import RiskTable, build_risk_table
 from engine.scenarios import PRESETS
 
 TS = datetime(2026, 11, 23, 8, tzinfo=UTC)
+BATCH_RUNS = 3
 
 
 def synthetic_market(n_instruments: int, seed: int = 1) -> MarketSnapshot:
@@ -57,24 +58,27 @@ def grid24() -> ScenarioSet:
 
 def newcomer_loop(table: RiskTable, leaf: np.ndarray, qty: np.ndarray, balances: np.ndarray,
                   ) -> list[tuple[int, int]]:
-    """Margin each account with plain Python loops over positions, the way a first version would."""
+    """Margin each account with plain Python loops, position by position, the way a first version would.
+
+    Returns ``(MM, collateral value)`` per account, to be checked against the batch.
+    """
     ra = table.risk_array.tolist()
     grp = table.group_index.tolist()
     charge = table.charge.tolist()
+    n_groups, n_scenarios = len(table.groups), table.n_scenarios
     out = []
     for a in range(qty.shape[0]):
-        positions = list(zip(leaf[a].tolist(), qty[a].tolist(), strict=True))
-        requirement = 0
-        for g in range(len(table.groups)):
-            worst = 0
-            for s in range(table.n_scenarios):
-                loss = 0
-                for i, q in positions:
-                    if grp[i] == g:
-                        loss += -q * ra[i][s] + (-q if q < 0 else 0)
-                worst = max(worst, loss)
-            som = sum(-q * charge[i] for i, q in positions if grp[i] == g and q < 0)
-            requirement += max(worst, som)
+        losses = [[0] * n_scenarios for _ in range(n_groups)]
+        som = [0] * n_groups
+        for i, q in zip(leaf[a].tolist(), qty[a].tolist(), strict=True):
+            g = grp[i]
+            for s in range(n_scenarios):
+                losses[g][s] -= q * ra[i][s]
+            if q < 0:  # short lots: rounding allowance and short option minimum
+                for s in range(n_scenarios):
+                    losses[g][s] -= q
+                som[g] -= q * charge[i]
+        requirement = sum(max(0, max(losses[g]), som[g]) for g in range(n_groups))
         mm = -((-requirement * table.mm_multiplier_bp) // 10_000)
         collateral = sum(b * p * (10_000 - h) for b, p, h in
                          zip(balances[a].tolist(), table.asset_price, table.haircut_bp, strict=True)) // 10**12
@@ -107,9 +111,10 @@ def main() -> None:
     leaf = rng.integers(0, args.instruments, size=(n_acc, n_pos)).astype(np.int64)
     qty = rng.integers(-2_000, 2_000, size=(n_acc, n_pos)).astype(np.int64)
     balances = rng.integers(0, 10**14, size=(n_acc, 1)).astype(np.int64)
-    batch, batch_s = timed(lambda: margin_batch(table, leaf, qty, balances))
-    assert batch.fast_path
-    print(f"batch: {batch_s:.2f} s", flush=True)
+    batch, cold_s = timed(lambda: margin_batch(table, leaf, qty, balances))
+    runs = sorted(timed(lambda: margin_batch(table, leaf, qty, balances))[1] for _ in range(BATCH_RUNS))
+    batch_s = runs[len(runs) // 2]
+    print(f"batch: first call {cold_s:.2f} s, median of {BATCH_RUNS} {batch_s:.2f} s ({batch.arithmetic})", flush=True)
     loop, loop_s = timed(lambda: newcomer_loop(table, leaf, qty, balances))
     print(f"loop: {loop_s:.2f} s", flush=True)
     mismatches = sum(1 for a, (mm, coll) in enumerate(loop)
@@ -119,11 +124,14 @@ def main() -> None:
     body = "\n".join([
         "## Engine (`scripts/bench_engine.py`)", "", f"Machine: {machine()}", "",
         "| workload | time |", "|---|---|", *rows,
-        f"| exact batch margin, {workload}, one call | {batch_s:.2f} s |",
+        f"| exact batch margin, {workload}, one call: median of {BATCH_RUNS} after a warm-up "
+        f"({batch.arithmetic} arithmetic) | {batch_s:.2f} s |",
+        f"| the same call, first in the process (cold) | {cold_s:.2f} s |",
         f"| same workload, per-position Python loop | {loop_s:.1f} s |",
         f"| speed-up of the batch over the loop | {ratio:.0f}× |", "",
-        f"Targets: batch < 5 s ({'met' if batch_s < 5 else 'MISSED'}), ≥ 100× the loop "
-        f"({'met' if ratio >= 100 else 'MISSED'}). The loop and the batch agree on MM and collateral for "
+        f"Targets: batch < 5 s ({'met' if max(batch_s, cold_s) < 5 else 'MISSED'}, cold or warm), ≥ 100× the loop "
+        f"({'met' if ratio >= 100 else 'MISSED'} warm; {loop_s / cold_s:.0f}× against the cold call)."
+        f" The loop and the batch agree on MM and collateral for "
         f"{n_acc - mismatches:,}/{n_acc:,} accounts.",
     ])
     print(body)
