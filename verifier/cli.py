@@ -6,7 +6,7 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,16 +21,22 @@ from verifier.groth16_errors import VerificationInputError
 from verifier.groth16_json import load_verifying_key
 from verifier.statement import DecodedStatement, decode, read_bundle
 
+if TYPE_CHECKING:
+    from prover.setup import SetupArtifacts
+
 AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
 
 
-def _vkey(args: argparse.Namespace) -> Path:
-    """The verification key: ``--vkey``, or the local set-up keys of the bundle's circuit size."""
-    if args.vkey is not None:
-        return Path(args.vkey)
-    from prover.setup import setup
+def _local_keys(args: argparse.Namespace, console: Console) -> SetupArtifacts:
+    """The local keys of ``--size`` (set up with progress shown if they are not cached yet)."""
+    from prover.cli import run_setup
 
-    return setup(args.size).vkey
+    return run_setup(console, args.size, None)
+
+
+def _vkey(args: argparse.Namespace, console: Console) -> Path:
+    """The verification key: ``--vkey``, or the local set-up keys of ``--size``."""
+    return Path(args.vkey) if args.vkey is not None else _local_keys(args, console).vkey
 
 
 def _statement_table(title: str, statement: DecodedStatement) -> Table:
@@ -44,7 +50,7 @@ def _statement_table(title: str, statement: DecodedStatement) -> Table:
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     bundle = read_bundle(args.bundle)
-    vkey_path = _vkey(args)
+    vkey_path = _vkey(args, console)
     try:
         vkey = load_verifying_key(vkey_path)
         ok = verify_bundle(vkey, bundle)
@@ -57,10 +63,9 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         results["snarkjs groth16 verify"] = _snarkjs_verify(vkey_path, bundle)
     gas_note = ""
     if args.evm:
-        from prover.setup import setup
         from verifier.onchain import check_on_evm
 
-        keys = setup(args.size)
+        keys = _local_keys(args, console)
         epoch = int(bundle.get("statement", {}).get("epoch", 1)) or 1
         check = check_on_evm(keys.zkey, bundle["proof"], bundle["publicSignals"], epoch)
         results["EVM Groth16Verifier.verifyProof"] = check.verified
