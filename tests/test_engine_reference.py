@@ -49,30 +49,33 @@ def tables_and_accounts(draw: st.DrawFn, value_bits: int = 36, qty_bits: int = 2
     return table, leaf, qty, balances
 
 
+def check_against_reference(case, arithmetic: str) -> None:  # type: ignore[no-untyped-def]
+    """The batch takes the expected arithmetic and equals the pure-int reference for every account."""
+    table, leaf, qty, balances = case
+    batch = margin_batch(table, leaf, qty, balances)
+    assert batch.arithmetic == arithmetic
+    for a in range(qty.shape[0]):
+        assert batch.account(a) == reference.margin_account(table, leaf[a].tolist(), qty[a].tolist(), balances[a])
+
+
+def beyond_float64(case) -> bool:  # type: ignore[no-untyped-def]
+    table, _, qty, _ = case
+    values = max(int(np.abs(table.risk_array).max()), int(table.charge.max()), int(np.abs(table.mark).max())) + 1
+    return int(np.abs(qty).max()) * values * qty.shape[1] >= 2**53
+
+
 @seed(20261123)
 @SETTINGS
 @given(tables_and_accounts(value_bits=20, qty_bits=20))
 def test_float64_path_equals_reference(case) -> None:  # type: ignore[no-untyped-def]
-    table, leaf, qty, balances = case
-    batch = margin_batch(table, leaf, qty, balances)
-    assert batch.arithmetic == "float64"
-    for a in range(qty.shape[0]):
-        ref = reference.margin_account(table, leaf[a].tolist(), qty[a].tolist(), balances[a])
-        assert batch.account(a) == ref
+    check_against_reference(case, "float64")
 
 
 @seed(20261124)
 @SETTINGS
-@given(tables_and_accounts(value_bits=36, qty_bits=20).filter(
-    lambda c: int(np.abs(c[2]).max()) * (max(int(np.abs(c[0].risk_array).max()), int(c[0].charge.max()),
-                                             int(np.abs(c[0].mark).max())) + 1) * c[2].shape[1] >= 2**53))
+@given(tables_and_accounts(value_bits=36, qty_bits=20).filter(beyond_float64))
 def test_int64_path_equals_reference(case) -> None:  # type: ignore[no-untyped-def]
-    table, leaf, qty, balances = case
-    batch = margin_batch(table, leaf, qty, balances)
-    assert batch.arithmetic == "int64"
-    for a in range(qty.shape[0]):
-        ref = reference.margin_account(table, leaf[a].tolist(), qty[a].tolist(), balances[a])
-        assert batch.account(a) == ref
+    check_against_reference(case, "int64")
 
 
 @seed(7)
