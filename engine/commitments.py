@@ -133,10 +133,19 @@ def build_params_tree(table: RiskTable, size: CircuitSize) -> ParamsTree:
     pad = size.assets - len(table.assets)
     prices = list(table.asset_price) + [0] * pad
     haircuts = list(table.haircut_bp) + [BP] * pad
-    collateral = hash_list([DOMAIN_COLLATERAL, *(v for pair in zip(prices, haircuts, strict=True) for v in pair)])
-    root = poseidon([DOMAIN_PARAMS, tree.root, collateral, table.im_multiplier_bp, table.mm_multiplier_bp,
-                     table.epoch])
+    collateral = collateral_hash(prices, haircuts)
+    root = params_root(tree.root, collateral, table.im_multiplier_bp, table.mm_multiplier_bp, table.epoch)
     return ParamsTree(size, table, risk, leaves, tree, prices, haircuts, collateral, root)
+
+
+def collateral_hash(prices: Sequence[int], haircuts_bp: Sequence[int]) -> int:
+    """Hash of the collateral table: ``hash_list([2, price_0, haircut_0, ...])``."""
+    return hash_list([DOMAIN_COLLATERAL, *(v for pair in zip(prices, haircuts_bp, strict=True) for v in pair)])
+
+
+def params_root(instruments_root: int, collateral: int, im_bp: int, mm_bp: int, epoch: int) -> int:
+    """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
+    return poseidon([DOMAIN_PARAMS, instruments_root, collateral, im_bp, mm_bp, epoch])
 
 
 def new_salt() -> int:

@@ -29,21 +29,13 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from engine import reference
+from engine import commitments, reference
 from engine.account import AccountInts, encode_account
-from engine.commitments import (
-    DOMAIN_COLLATERAL,
-    DOMAIN_PARAMS,
-    MARGIN_PACK_BITS,
-    ParamsTree,
-    account_commitment,
-    instrument_leaf,
-)
+from engine.commitments import MARGIN_PACK_BITS, ParamsTree, account_commitment, collateral_hash, instrument_leaf
 from engine.fixedpoint import BALANCE_BITS, BP, FIELD_ORDER, MULT_BITS, QTY_BITS, to_field
 from engine.io import load_portfolio
 from engine.margin import MarginResult
 from engine.merkle4 import QuadMerkleTree
-from engine.poseidon import hash_list, poseidon
 from engine.risk import RiskTable
 from prover import tools
 from prover.compile import WitnessError, calculate_witness
@@ -136,13 +128,11 @@ def with_balance(account: AccountInts, asset: int, balance: int) -> AccountInts:
 def params_root(params: ParamsTree, *, instruments_root: int | None = None, haircut_bp: list[int] | None = None,
                 im_bp: int | None = None) -> int:
     """``params_root`` with some committed values replaced (the twin of the circuit's paramsHash)."""
-    haircuts = haircut_bp if haircut_bp is not None else params.haircut_bp
-    collateral = hash_list([DOMAIN_COLLATERAL, *(v for pair in zip(params.asset_price, haircuts, strict=True)
-                                                 for v in pair)])
     table = params.table
-    return poseidon([DOMAIN_PARAMS, params.instruments_root if instruments_root is None else instruments_root,
-                     collateral, table.im_multiplier_bp if im_bp is None else im_bp, table.mm_multiplier_bp,
-                     table.epoch])
+    collateral = collateral_hash(params.asset_price, haircut_bp if haircut_bp is not None else params.haircut_bp)
+    return commitments.params_root(params.instruments_root if instruments_root is None else instruments_root,
+                                   collateral, table.im_multiplier_bp if im_bp is None else im_bp,
+                                   table.mm_multiplier_bp, table.epoch)
 
 
 @pytest.fixture(scope="module")
