@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_verifier import PORTFOLIO, SIZE, example_description, log, prove_example
 from benchlib import ROOT, machine, write_section
 
-from engine.commitments import new_salt
+from engine.commitments import new_salt, unpack_margins
 from engine.io import load_params
 from prover import tools
 from prover.setup import setup
@@ -55,8 +55,6 @@ STOCK_66_SIGNALS: Final = 66
 UNPACKED_SIGNALS: Final = 4
 #: The second proof's params: next epoch, both multipliers this many bp higher (so IM and MM change).
 MULTIPLIER_STEP_BP: Final = 100
-#: 2^128 - 1: the low half of the packed margins signal is MM.
-LOW_HALF: Final = (1 << 128) - 1
 
 
 def baseline(n_public: int) -> int:
@@ -126,7 +124,7 @@ def measure(subject: GasSubject) -> GasRun:
     submit_update = chain.transact(registry, "submit", update.submit_args(), sender=submitter)
     record = chain.call(registry, "accountRecord", [update.public_signals[1]]).values
     margins = update.public_signals[2]
-    if record != (margins >> 128, margins & LOW_HALF, subject.update_epoch):
+    if record != (*unpack_margins(margins), subject.update_epoch):
         raise SystemExit(f"the registry recorded {record} after the update, expected its IM, MM and epoch")
     return GasRun(verify, submit_new, submit_update, publish, verifier.deploy_gas, registry.deploy_gas)
 

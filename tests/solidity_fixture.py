@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from engine.commitments import pack_margins
 from prover import tools
 from prover.compile import CompiledCircuit, compile_circuit
 from prover.setup import BEACON_ITERATIONS_EXP, dev_ptau, required_power
@@ -125,7 +126,7 @@ class StatementWitness:
 
     @property
     def margins(self) -> int:
-        return (self.initial_margin << 128) | self.maintenance_margin
+        return pack_margins(self.initial_margin, self.maintenance_margin)
 
     @property
     def public_signals(self) -> tuple[int, int, int]:
