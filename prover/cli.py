@@ -108,7 +108,8 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     if args.salt:
         salt = int(json.loads(args.salt.read_text())["salt"])
     # the input checks (size, tree, solvency) run before any tool, including the setup
-    check_provable(params, account, margin_account(table, account))
+    result = margin_account(table, account)
+    check_provable(params, account, result)
     try:
         artifacts = run_setup(console, args.size, args.ptau)
     except SetupError as exc:
@@ -116,20 +117,20 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     steps = Steps(console)
     with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step("proving the account"):
         try:
-            result = prove_account(artifacts, params, account, salt=salt, workdir=Path(tmp),
-                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
-                                   progress=steps.note)
+            proof = prove_account(artifacts, params, account, salt=salt, workdir=Path(tmp),
+                                  market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
+                                  progress=steps.note, result=result)
         except CircuitMismatchError as exc:
             console.print(f"[red]error:[/red] {exc}")
             return EXIT_FAILED
-    args.out.write_text(json.dumps(result.bundle, indent=2) + "\n")
+    args.out.write_text(json.dumps(proof.bundle, indent=2) + "\n")
     salt_out = args.salt_out or args.out.with_name(args.out.stem + ".salt.json")
-    salt_out.write_text(json.dumps(result.salt_record, indent=2) + "\n")
+    salt_out.write_text(json.dumps(proof.salt_record, indent=2) + "\n")
     salt_out.chmod(0o600)
-    st = result.bundle["statement"]
+    st = proof.bundle["statement"]
     console.print(st["text"])
     console.print(f"wrote the proof bundle to {args.out} and the salt (keep it private) to {salt_out}")
-    console.print(f"witness {result.seconds['witness']:.1f} s, proof {result.seconds['prove']:.1f} s")
+    console.print(f"witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
     return EXIT_OK
 
 

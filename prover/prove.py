@@ -101,15 +101,16 @@ def statement_text(statement: Statement, params: ParamsTree) -> str:
 
 def prove_account(artifacts: SetupArtifacts, params: ParamsTree, account: AccountInts, *,
                   salt: int | None = None, workdir: Path, market_timestamp: str = "", scenarios: str = "",
-                  progress: Progress | None = None) -> ProofResult:
+                  progress: Progress | None = None, result: MarginResult | None = None) -> ProofResult:
     """Prove ``account``'s margin under ``params`` with the keys in ``artifacts``.
 
-    ``workdir`` receives input.json, witness.wtns, proof.json and public.json.
+    ``workdir`` receives input.json, witness.wtns, proof.json and public.json.  ``result`` is the engine's
+    margin of ``account`` when the caller already has it (computed here otherwise).
     """
     say = progress or (lambda _msg: None)
     if params.size != artifacts.size:
         raise InputError(f"params were built for size {params.size.name}, keys for {artifacts.size.name}")
-    result = margin_account(params.table, account)
+    result = result if result is not None else margin_account(params.table, account)
     check_provable(params, account, result)
     salt = new_salt() if salt is None else salt
     inputs, statement = circuit_input(params, account, salt, result)
