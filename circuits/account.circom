@@ -3,7 +3,7 @@ pragma circom 2.1.0;
 // The zkmargin account statement: "the account committed to by account_commitment has initial and
 // maintenance margin IM and MM, computed by the zkmargin rules from the risk parameters committed to by
 // params_root, and its equity covers MM".  The Python twin of every hash is engine/commitments.py;
-// the arithmetic is engine/reference.py (rules R1-R6 of engine/fixedpoint.py).
+// the arithmetic is engine/reference.py (rules R1-R6 of zkmargin/constants.py).
 
 include "bitify.circom";
 include "poseidon.circom";

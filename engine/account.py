@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from engine import errors
-from engine.errors import InputError
-from engine.fixedpoint import (
+from zkmargin.constants import (
     BALANCE_BITS,
     MAX_POSITIONS,
     QTY_BITS,
@@ -17,8 +15,10 @@ from engine.fixedpoint import (
     to_balance_units,
     to_lots,
 )
-from engine.models import Portfolio
-from engine.risk import RiskTable
+from zkmargin.engine import errors
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.models import Portfolio
+from zkmargin.engine.risk import RiskTable
 
 
 @dataclass(frozen=True)

@@ -1,69 +1,25 @@
-"""The hashed encodings the circuit checks: instrument leaves, params root and account commitment.
+"""The committed risk parameters and account slots, built from the engine's integers.
 
-Twin of ``circuits/account.circom``; the tests check both give the same values.
-
-* instrument leaf = ``hash_list([1, group, mark, charge, delta, vega, risk[0..S-1]])``
-* collateral hash = ``hash_list([2, price_0, haircut_0, ..., price_{K-1}, haircut_{K-1}])``
-* ``params_root = poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``, where
-  ``instruments_root`` is the root of a quaternary Poseidon tree over the leaves (empty leaves 0)
-* ``account_commitment = hash_list([4, N, K, (leaf_index_p, qty_p) for p < N, balance_k for k < K, salt])``
-  with the used slots first, sorted by leaf index, and unused slots ``(0, 0)``.
-
-Signed values enter hashes in the field encoding (``x mod r``).  Risk arrays shorter than the
-circuit's scenario count are padded by repeating their last column, which changes no maximum;
-missing collateral assets are padded with price 0 and haircut 10^4 (worth nothing).
+The hashes themselves (leaf, collateral hash, params root, account commitment) are
+:mod:`zkmargin.statement.commitments`; this module lays the engine's risk table and accounts out for a
+circuit size.  Risk arrays shorter than the circuit's scenario count are padded by repeating their last
+column, which changes no maximum; missing collateral assets are padded with price 0 and haircut 10^4
+(worth nothing).
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
 
 import numpy as np
 
-from engine.account import AccountInts
-from engine.errors import InputError
-from engine.fixedpoint import BP, to_field
-from engine.merkle4 import QuadMerkleTree
-from engine.poseidon import hash_list, poseidon
-from engine.risk import RiskTable
-
-DOMAIN_INSTRUMENT: Final = 1
-DOMAIN_COLLATERAL: Final = 2
-DOMAIN_PARAMS: Final = 3
-DOMAIN_ACCOUNT: Final = 4
-MARGIN_PACK_BITS: Final = 128
-SALT_BITS: Final = 248
-
-
-@dataclass(frozen=True)
-class CircuitSize:
-    """Shape of an account circuit: N positions, S scenarios, G groups, K assets, capacity 2^D leaves."""
-
-    name: str
-    positions: int
-    scenarios: int
-    groups: int
-    assets: int
-    depth: int
-
-    def __post_init__(self) -> None:
-        if self.depth < 2 or self.depth % 2:
-            raise ValueError(f"circuit size {self.name}: depth must be even and >= 2 (a quaternary tree has D/2 "
-                             f"levels), got {self.depth}")
-
-    @property
-    def levels(self) -> int:
-        """Levels of the quaternary tree (D / 2)."""
-        return self.depth // 2
-
-
-SIZES: Final = {
-    "test": CircuitSize("test", positions=6, scenarios=16, groups=2, assets=4, depth=8),
-    "standard": CircuitSize("standard", positions=16, scenarios=24, groups=2, assets=4, depth=10),
-}
+from zkmargin.constants import BP
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.risk import RiskTable
+from zkmargin.statement.commitments import account_commitment, collateral_hash, instrument_leaf, params_root
+from zkmargin.statement.merkle4 import QuadMerkleTree
+from zkmargin.statement.sizes import CircuitSize
 
 
 @dataclass(frozen=True)
@@ -91,10 +47,6 @@ class ParamsTree:
                 "delta": int(t.delta[i]), "vega": int(t.vega[i]), "risk": [int(v) for v in self.risk[i]]}
 
 
-def instrument_leaf(group: int, mark: int, charge: int, delta: int, vega: int, risk: Sequence[int]) -> int:
-    """Hash of one instrument leaf (signed inputs in the field encoding)."""
-    return hash_list([DOMAIN_INSTRUMENT, group, to_field(mark), charge, to_field(delta), to_field(vega),
-                      *(to_field(int(v)) for v in risk)])
 
 
 def pad_risk(table: RiskTable, scenarios: int) -> np.ndarray:
@@ -138,19 +90,10 @@ def build_params_tree(table: RiskTable, size: CircuitSize) -> ParamsTree:
     return ParamsTree(size, table, risk, leaves, tree, prices, haircuts, collateral, root)
 
 
-def collateral_hash(prices: Sequence[int], haircuts_bp: Sequence[int]) -> int:
-    """Hash of the collateral table: ``hash_list([2, price_0, haircut_0, ...])``."""
-    return hash_list([DOMAIN_COLLATERAL, *(v for pair in zip(prices, haircuts_bp, strict=True) for v in pair)])
 
 
-def params_root(instruments_root: int, collateral: int, im_bp: int, mm_bp: int, epoch: int) -> int:
-    """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
-    return poseidon([DOMAIN_PARAMS, instruments_root, collateral, im_bp, mm_bp, epoch])
 
 
-def new_salt() -> int:
-    """A uniformly random 248-bit salt (below the field order)."""
-    return secrets.randbits(SALT_BITS)
 
 
 def slots(account: AccountInts, size: CircuitSize) -> tuple[list[int], list[int]]:
@@ -167,21 +110,10 @@ def balances(account: AccountInts, size: CircuitSize) -> list[int]:
     return list(account.balances) + [0] * (size.assets - len(account.balances))
 
 
-def account_commitment(account: AccountInts, size: CircuitSize, salt: int) -> int:
-    """The hiding commitment to an account's positions and balances."""
+def commit_account(account: AccountInts, size: CircuitSize, salt: int) -> int:
+    """The hiding commitment to an account's positions and balances in the slot layout of ``size``."""
     leaf_index, qty = slots(account, size)
-    body = [v for pair in zip(leaf_index, qty, strict=True) for v in (pair[0], to_field(pair[1]))]
-    return hash_list([DOMAIN_ACCOUNT, size.positions, size.assets, *body, *balances(account, size), salt])
+    return account_commitment(leaf_index, qty, balances(account, size), salt)
 
 
-def pack_margins(initial_margin: int, maintenance_margin: int) -> int:
-    """The public ``margins`` signal: ``IM * 2^128 + MM``."""
-    for name, v in (("initial_margin", initial_margin), ("maintenance_margin", maintenance_margin)):
-        if not 0 <= v < 1 << MARGIN_PACK_BITS:
-            raise ValueError(f"{name} does not fit {MARGIN_PACK_BITS} bits")
-    return (initial_margin << MARGIN_PACK_BITS) | maintenance_margin
 
-
-def unpack_margins(margins: int) -> tuple[int, int]:
-    """Inverse of :func:`pack_margins`: ``(IM, MM)``."""
-    return margins >> MARGIN_PACK_BITS, margins & ((1 << MARGIN_PACK_BITS) - 1)

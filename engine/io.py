@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine import errors
-from engine.errors import InputError
-from engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
-from engine.scenarios import PRESETS, preset
+from zkmargin.engine import errors
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
+from zkmargin.engine.scenarios import PRESETS, preset
 
 M = TypeVar("M", bound=BaseModel)
 

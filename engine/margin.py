@@ -1,6 +1,6 @@
 """Exact portfolio margin, vectorised over many accounts.
 
-The rules (see :mod:`engine.fixedpoint` for scales and rounding R1–R6), per
+The rules (see :mod:`zkmargin.constants` for scales and rounding R1–R6), per
 account and underlying group ``g``:
 
 * ``loss[g, s] = sum_{p in g} -qty_p * risk_array[p, s] + short_lots_g`` (R2 allowance)
@@ -30,52 +30,16 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from engine import reference
-from engine.account import AccountInts
-from engine.fixedpoint import BALANCE_SCALE, BP, MONEY_BITS, BoundsError, ceil_div, check_signed
-from engine.risk import IntArray, RiskTable
+from zkmargin.constants import BALANCE_SCALE, BP, MONEY_BITS, BoundsError, ceil_div, check_signed
+from zkmargin.engine import reference
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.results import GroupMargin, MarginResult
+from zkmargin.engine.risk import IntArray, RiskTable
 
 INT64_SAFE = 1 << 62
 #: Integers below 2^53 are exact in float64, and so are their sums while they stay below it.
 FLOAT64_EXACT = 1 << 53
 CHUNK_ACCOUNTS = 8192
-
-
-@dataclass(frozen=True)
-class GroupMargin:
-    """Margin of one underlying group, all money in micro-units."""
-
-    group: str
-    scan_risk: int
-    worst_scenario: int
-    short_option_minimum: int
-    group_risk: int
-
-
-@dataclass(frozen=True)
-class MarginResult:
-    """Margin of one account; money in micro-units of quote currency."""
-
-    groups: tuple[GroupMargin, ...]
-    requirement: int
-    initial_margin: int
-    maintenance_margin: int
-    collateral_value: int
-    position_value: int
-    equity: int
-
-    @property
-    def solvent(self) -> bool:
-        return self.equity >= self.maintenance_margin
-
-    @property
-    def free_collateral(self) -> int:
-        return self.equity - self.initial_margin
-
-    @property
-    def shortfall(self) -> int:
-        """How far equity falls short of MM (0 when solvent)."""
-        return max(0, self.maintenance_margin - self.equity)
 
 
 @dataclass(frozen=True)

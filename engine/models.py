@@ -14,7 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from engine import errors
+from zkmargin.engine import errors
 
 Decimal = Annotated[str | float | int, Field(union_mode="left_to_right")]
 

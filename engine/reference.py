@@ -7,20 +7,15 @@ Same rules as :mod:`engine.margin`, written as plain loops over Python ints
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-from engine.fixedpoint import BALANCE_SCALE, BP, MONEY_BITS, ceil_div, check_signed
-
-if TYPE_CHECKING:
-    from engine.margin import MarginResult
-    from engine.risk import RiskTable
+from zkmargin.constants import BALANCE_SCALE, BP, MONEY_BITS, ceil_div, check_signed
+from zkmargin.engine.results import GroupMargin, MarginResult
+from zkmargin.engine.risk import RiskTable
 
 
 def margin_account(table: RiskTable, leaf_index: Sequence[int], qty: Sequence[int],
                    balances: Sequence[int]) -> MarginResult:
     """Margin one account given as slots (``leaf_index[p]``, signed ``qty[p]`` lots) and balances."""
-    from engine.margin import GroupMargin, MarginResult
-
     n_sc = len(table.scenario_names)
     groups: list[GroupMargin] = []
     requirement = 0

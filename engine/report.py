@@ -7,11 +7,12 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from engine.account import AccountInts
-from engine.fixedpoint import QTY_SCALE, format_money
-from engine.margin import MarginResult, isolated_margins, margin_account
-from engine.models import MarginParams
-from engine.risk import RiskTable
+from zkmargin.constants import QTY_SCALE, format_money
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.margin import isolated_margins, margin_account
+from zkmargin.engine.models import MarginParams
+from zkmargin.engine.results import MarginResult
+from zkmargin.engine.risk import RiskTable
 
 
 class GroupReport(BaseModel):

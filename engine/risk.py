@@ -13,9 +13,7 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from engine import errors
-from engine.errors import InputError
-from engine.fixedpoint import (
+from zkmargin.constants import (
     BP,
     CHARGE_BITS,
     MONEY_SCALE,
@@ -27,8 +25,18 @@ from engine.fixedpoint import (
     signed_limit,
     to_micro,
 )
-from engine.models import Instrument, InstrumentKind, MarginParams, MarketSnapshot, OptionType, ScenarioSet, VolMode
-from engine.pricing import DAYS_PER_YEAR, FloatArray, black76, black76_greeks
+from zkmargin.engine import errors
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.models import (
+    Instrument,
+    InstrumentKind,
+    MarginParams,
+    MarketSnapshot,
+    OptionType,
+    ScenarioSet,
+    VolMode,
+)
+from zkmargin.engine.pricing import DAYS_PER_YEAR, FloatArray, black76, black76_greeks
 
 IntArray = npt.NDArray[np.int64]
 

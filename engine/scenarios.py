@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.models import Scenario, ScenarioSet, VolMode
+from zkmargin.engine.models import Scenario, ScenarioSet, VolMode
 
 SPAN_PRICE_RANGE = 0.15
 SPAN_VOL_RANGE = 0.10

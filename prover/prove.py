@@ -13,20 +13,27 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
-from engine.account import AccountInts
-from engine.commitments import ParamsTree, new_salt, unpack_margins
-from engine.errors import InputError
-from engine.fixedpoint import FIELD_ORDER, format_money
-from engine.margin import MarginResult, margin_account
-from prover import tools
-from prover.compile import SignalError, calculate_witness, read_signals
-from prover.setup import SetupArtifacts
-from prover.witness import Statement, circuit_input
-
-BUNDLE_FORMAT: Final = "zkmargin-proof-bundle/1"
-SALT_FORMAT: Final = "zkmargin-account-salt/1"
+from zkmargin.constants import FIELD_ORDER, format_money
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.margin import margin_account
+from zkmargin.engine.results import MarginResult
+from zkmargin.prover.witness import circuit_input
+from zkmargin.statement.commitments import new_salt
+from zkmargin.statement.records import (
+    BundleRecord,
+    CircuitRecord,
+    Groth16ProofJson,
+    SaltRecord,
+    StatementRecord,
+)
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Statement
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
 
 Progress = Callable[[str], Any]
 
@@ -41,17 +48,29 @@ class CircuitMismatchError(RuntimeError):
 
 @dataclass(frozen=True)
 class ProofResult:
-    """A proof, its statement and where it was written; ``seconds`` per step."""
+    """A proof, its statement and its private salt record; ``seconds`` per step."""
 
-    bundle: dict[str, Any]
-    salt_record: dict[str, Any]
+    bundle: BundleRecord
+    salt_record: SaltRecord
     statement: Statement
     margin: MarginResult
     seconds: dict[str, float]
 
 
-def check_provable(params: ParamsTree, account: AccountInts, result: MarginResult) -> None:
+@dataclass(frozen=True)
+class ProvableAccount:
+    """An account that :func:`check_provable` accepted, with its engine margin (computed once)."""
+
+    params: ParamsTree
+    account: AccountInts
+    result: MarginResult
+
+
+def check_provable(params: ParamsTree, account: AccountInts, result: MarginResult | None = None) -> ProvableAccount:
     """Reject, before any tool runs, an account the circuit cannot prove.
+
+    ``result`` is the engine's margin of ``account`` when the caller has it; it is computed here otherwise,
+    and the returned :class:`ProvableAccount` carries it on to :func:`prove_account`.
 
     Raises
     ------
@@ -60,6 +79,7 @@ def check_provable(params: ParamsTree, account: AccountInts, result: MarginResul
     InsolventError
         Equity below MM, with the shortfall in the message.
     """
+    result = result if result is not None else margin_account(params.table, account)
     size = params.size
     if len(account.qty) > size.positions:
         raise InputError(f"the account has {len(account.qty)} positions; the {size.name} circuit takes at most "
@@ -72,9 +92,10 @@ def check_provable(params: ParamsTree, account: AccountInts, result: MarginResul
             f"the account is insolvent, so a solvency proof is impossible: equity {format_money(result.equity)} "
             f"is below the maintenance margin {format_money(result.maintenance_margin)} by "
             f"{format_money(result.shortfall)}", field="collateral")
+    return ProvableAccount(params, account, result)
 
 
-def _compare(artifacts: SetupArtifacts, witness: list[int], params: ParamsTree, result: MarginResult) -> None:
+def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult) -> None:
     """The circuit's intermediate values must equal the engine's (signals the compiler kept)."""
     expected: dict[str, int] = {"main.mm": result.maintenance_margin, "main.collateral": result.collateral_value}
     for g, gm in enumerate(result.groups):
@@ -99,19 +120,16 @@ def statement_text(statement: Statement, params: ParamsTree) -> str:
             f"and its equity covers the maintenance margin.")
 
 
-def prove_account(artifacts: SetupArtifacts, params: ParamsTree, account: AccountInts, *,
-                  salt: int | None = None, workdir: Path, market_timestamp: str = "", scenarios: str = "",
-                  progress: Progress | None = None, result: MarginResult | None = None) -> ProofResult:
-    """Prove ``account``'s margin under ``params`` with the keys in ``artifacts``.
+def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt: int | None = None, workdir: Path,
+                  market_timestamp: str = "", scenarios: str = "", progress: Progress | None = None) -> ProofResult:
+    """Prove the margin of an account :func:`check_provable` accepted, with the keys in ``artifacts``.
 
-    ``workdir`` receives input.json, witness.wtns, proof.json and public.json.  ``result`` is the engine's
-    margin of ``account`` when the caller already has it (computed here otherwise).
+    ``workdir`` receives input.json, witness.wtns, proof.json and public.json.
     """
     say = progress or (lambda _msg: None)
-    if params.size != artifacts.size:
-        raise InputError(f"params were built for size {params.size.name}, keys for {artifacts.size.name}")
-    result = result if result is not None else margin_account(params.table, account)
-    check_provable(params, account, result)
+    params, account, result = provable.params, provable.account, provable.result
+    if params.size.name != artifacts.name:
+        raise InputError(f"params were built for size {params.size.name}, keys for {artifacts.name}")
     salt = new_salt() if salt is None else salt
     inputs, statement = circuit_input(params, account, salt, result)
     seconds: dict[str, float] = {}
@@ -121,7 +139,7 @@ def prove_account(artifacts: SetupArtifacts, params: ParamsTree, account: Accoun
     start = time.perf_counter()
     witness = calculate_witness(artifacts.circuit, inputs, workdir)
     seconds["witness"] = time.perf_counter() - start
-    _compare(artifacts, witness, params, result)
+    _compare(artifacts, witness, result)
 
     say("generating the Groth16 proof")
     start = time.perf_counter()
@@ -131,30 +149,19 @@ def prove_account(artifacts: SetupArtifacts, params: ParamsTree, account: Accoun
     seconds["prove"] = time.perf_counter() - start
 
     public = [int(v) for v in json.loads(public_path.read_text())]
-    names = ("params_root", "account_commitment", "margins")
-    for name, got, want in zip(names, public, statement.public_signals(), strict=True):
+    for name, got, want in zip(PUBLIC_SIGNAL_NAMES, public, statement.public_signals(), strict=True):
         if got != want:
             raise CircuitMismatchError(f"circuit and engine disagree on public signal {name}: {got} != {want}")
-    im, mm = unpack_margins(public[2])
-    bundle = {
-        "format": BUNDLE_FORMAT,
-        "circuit": {"size": artifacts.size.name, "vkey_id": artifacts.vkey_id,
-                    "constraints": artifacts.circuit.n_constraints,
-                    "insecure_dev_setup": artifacts.insecure},
-        "statement": {
-            "params_root": str(statement.params_root),
-            "account_commitment": str(statement.account_commitment),
-            "initial_margin": format_money(im),
-            "maintenance_margin": format_money(mm),
-            "epoch": params.table.epoch,
-            "market_timestamp": market_timestamp,
-            "scenarios": scenarios,
-            "text": statement_text(statement, params),
-        },
-        "proof": json.loads(proof_path.read_text()),
-        "publicSignals": [str(v) for v in public],
-    }
-    salt_record = {"format": SALT_FORMAT, "account": account.name, "salt": str(salt),
-                   "account_commitment": str(statement.account_commitment), "circuit_size": artifacts.size.name,
-                   "note": "Keep this file private: with the positions it opens the account commitment."}
+    bundle = BundleRecord(
+        circuit=CircuitRecord(size=artifacts.name, vkey_id=artifacts.vkey_id,
+                              constraints=artifacts.circuit.n_constraints),
+        statement=StatementRecord(
+            params_root=str(statement.params_root), account_commitment=str(statement.account_commitment),
+            initial_margin=format_money(statement.initial_margin),
+            maintenance_margin=format_money(statement.maintenance_margin), epoch=params.table.epoch,
+            market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),
+        proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
+        public_signals=[str(v) for v in public])
+    salt_record = SaltRecord(account=account.name, salt=str(salt), account_commitment=str(statement.account_commitment),
+                             circuit_size=artifacts.name)
     return ProofResult(bundle, salt_record, statement, result, seconds)

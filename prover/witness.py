@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from engine.account import AccountInts
-from engine.commitments import ParamsTree, account_commitment, balances, pack_margins, slots
-from engine.fixedpoint import to_field
-from engine.margin import MarginResult, margin_account
-
-
-@dataclass(frozen=True)
-class Statement:
-    """What a proof claims: the public signals and the engine's values behind them (micro-units)."""
-
-    params_root: int
-    account_commitment: int
-    initial_margin: int
-    maintenance_margin: int
-
-    @property
-    def margins(self) -> int:
-        return pack_margins(self.initial_margin, self.maintenance_margin)
-
-    def public_signals(self) -> list[int]:
-        """In the circuit's order: params_root, account_commitment, margins."""
-        return [self.params_root, self.account_commitment, self.margins]
+from zkmargin.constants import to_field
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.commitments import ParamsTree, balances, commit_account, slots
+from zkmargin.engine.results import MarginResult
+from zkmargin.statement.signals import Statement
 
 
 def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
-                  result: MarginResult | None = None) -> tuple[dict[str, Any], Statement]:
+                  result: MarginResult) -> tuple[dict[str, Any], Statement]:
     """The circuit input (decimal-string-ready ints, signed values field-encoded) and its statement.
 
-    ``result`` defaults to the engine's margin of ``account``; the statement's IM and MM come from it.
+    ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's IM and
+    MM come from it.
     """
     size = params.size
-    res = result if result is not None else margin_account(params.table, account)
+    res = result
     leaf_index, qty = slots(account, size)
     table = params.table
-    statement = Statement(params.params_root, account_commitment(account, size, salt), res.initial_margin,
+    statement = Statement(params.params_root, commit_account(account, size, salt), res.initial_margin,
                           res.maintenance_margin)
     inputs: dict[str, Any] = {
         "params_root": statement.params_root,

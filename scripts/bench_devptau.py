@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import BENCHMARKS, machine, timed, write_section
 
-from prover import devsetup, tools
+from zkmargin.toolchain import devptau, tools
 
 HEADER = ("| power | dev generator (s) | snarkjs new + prepare phase2, tau = 1 (s) | ratio "
           "| snarkjs prepare phase2, same random powers (s) | ratio | checkptau (s) |\n"
@@ -67,11 +67,11 @@ def bench(power: int, *, dev_only: bool, check: bool, real_prepare: bool, seed: 
     with tempfile.TemporaryDirectory(prefix="bench_devptau_") as tmp:
         work = Path(tmp)
         dev = work / "dev.ptau"
-        _, dev_s = timed(lambda: devsetup.generate_dev_ptau(power, seed, dev, timeout=4 * 3600))
+        _, dev_s = timed(lambda: devptau.generate_dev_ptau(power, seed, dev, timeout=4 * 3600))
         print(f"dev generator, power {power}: {dev_s:.1f} s", file=sys.stderr)
         check_s = None
         if check:
-            _, check_s = timed(lambda: devsetup.check_ptau(dev, timeout=4 * 3600))
+            _, check_s = timed(lambda: devptau.check_ptau(dev, timeout=4 * 3600))
             print(f"checkptau, power {power}: {check_s:.1f} s", file=sys.stderr)
         new_prep_s = real_s = None
         if not dev_only:
@@ -84,7 +84,7 @@ def bench(power: int, *, dev_only: bool, check: bool, real_prepare: bool, seed: 
             print(f"snarkjs new {new_s:.1f} s + prepare phase2 {prep_s:.1f} s (tau = 1)", file=sys.stderr)
             if real_prepare:
                 plain, prepared = work / "plain.ptau", work / "snarkjs_prepared.ptau"
-                devsetup.generate_dev_ptau(power, seed, plain, timeout=4 * 3600, prepared=False)
+                devptau.generate_dev_ptau(power, seed, plain, timeout=4 * 3600, prepared=False)
                 _, real_s = timed(lambda: tools.snarkjs(
                     ["powersoftau", "prepare", "phase2", str(plain), str(prepared)], timeout=8 * 3600))
                 same = prepared.read_bytes() == dev.read_bytes()
@@ -106,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--header", action="store_true", help="print the markdown table header first")
     parser.add_argument("--write", action="store_true", help=f"append the row to {BENCHMARKS.name}")
     args = parser.parse_args(argv)
-    if not devsetup.MIN_POWER <= args.power <= devsetup.MAX_POWER:
-        parser.error(f"--power must be in {devsetup.MIN_POWER}..{devsetup.MAX_POWER}")
+    if not devptau.MIN_POWER <= args.power <= devptau.MAX_POWER:
+        parser.error(f"--power must be in {devptau.MIN_POWER}..{devptau.MAX_POWER}")
     row = bench(args.power, dev_only=args.dev_only, check=args.check, real_prepare=not args.no_real_prepare,
                 seed=args.seed).row()
     if args.header:
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 COLUMNS = (
-    "Columns: the dev generator (`prover/js/devptau.js`) writing a prepared ptau from a seed; `snarkjs powersoftau "
+    "Columns: the dev generator (`toolchain/js/devptau.js`) writing a prepared ptau from a seed; `snarkjs powersoftau "
     "new` + `prepare phase2`, where `new` sets tau = alpha = beta = 1 so most Lagrange points are the point at "
     "infinity and the group FFTs run unrealistically fast; `prepare phase2` of the same random powers the dev "
     "generator uses (what a real accumulator costs), whose output the script checks is byte-identical to the dev "

@@ -5,7 +5,7 @@ Usage::
     python scripts/bench_gas.py [--no-write]
 
 It measures the real zkmargin account proof of the ``test`` circuit size: the Solidity verifier
-exported from ``prover.setup.setup("test")``'s zkey (INSECURE dev keys, cached) and two proofs made in this
+exported from ``toolchain.keys.setup("test")``'s zkey (INSECURE dev keys, cached) and two proofs made in this
 run with ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
 ``examples/market.json`` + ``examples/params.json`` under span16 (the README demo's account): the first
 under the example params, the second of the same account (same salt, so the same commitment) under the next
@@ -38,13 +38,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_verifier import PORTFOLIO, SIZE, example_description, log, prove_example
 from benchlib import ROOT, machine, write_section
 
-from engine.commitments import new_salt, unpack_margins
-from engine.io import load_params
-from prover import tools
-from prover.setup import setup
-from verifier.evm import CallResult, Chain, ProofCalldata, proof_to_calldata
-from verifier.onchain import FRESHNESS_WINDOW_EPOCHS
-from verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_contracts
+from zkmargin.engine.io import load_params
+from zkmargin.statement.commitments import new_salt, unpack_margins
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import setup
+from zkmargin.verifier.evm import CallResult, Chain, ProofCalldata, proof_to_calldata
+from zkmargin.verifier.onchain import FRESHNESS_WINDOW_EPOCHS
+from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_contracts
 
 TARGET_VERIFY_GAS: Final = 230_000
 TARGET_SUBMIT_GAS: Final = 300_000
@@ -86,8 +86,8 @@ def example_subject(workdir: Path) -> GasSubject:
     update = prove_example(artifacts, workdir / "next", salt=salt, params_update={
         "epoch": params.epoch + 1, "im_multiplier_bp": params.im_multiplier_bp + MULTIPLIER_STEP_BP,
         "mm_multiplier_bp": params.mm_multiplier_bp + MULTIPLIER_STEP_BP})
-    first_call = proof_to_calldata(first.bundle["proof"], first.bundle["publicSignals"])
-    update_call = proof_to_calldata(update.bundle["proof"], update.bundle["publicSignals"])
+    first_call = proof_to_calldata(first.bundle.snarkjs_proof(), first.bundle.public_signals)
+    update_call = proof_to_calldata(update.bundle.snarkjs_proof(), update.bundle.public_signals)
     if first_call.public_signals[1] != update_call.public_signals[1]:
         raise SystemExit("the two proofs have different account commitments; the update would be a new account")
     return GasSubject(f"{example_description(artifacts, first)}, and a second proof of it at the next epoch",

@@ -5,7 +5,7 @@ Usage::
     python scripts/bench_prover.py [--sizes test,standard] [--ptau-power 12] [--no-real-prepare] [--no-write]
 
 For each size the circuit is compiled, its dev ptau written and its Groth16 keys made in a fresh temporary
-cache (``prover.setup.CACHE_DIR`` and ``prover.compile.DEFAULT_CACHE_DIR`` are pointed at it for the run),
+cache (``toolchain.keys.CACHE_DIR`` and ``toolchain.compile.DEFAULT_CACHE_DIR`` are pointed at it for the run),
 so every setup number is cold; then ``examples/portfolios/two_underlying_book.json`` is proved with the
 example market and params under the span16 scenarios, timing the witness and the proof separately, and
 the proof is checked with ``snarkjs groth16 verify``.
@@ -34,14 +34,15 @@ from bench_devptau import HEADER as DEVPTAU_HEADER
 from bench_devptau import bench as bench_devptau
 from benchlib import ROOT, machine, timed, write_section
 
-import prover.compile
-import prover.setup
-from engine.account import encode_account
-from engine.commitments import SIZES, build_params_tree
-from engine.io import load_market, load_params, load_portfolio, load_scenarios
-from engine.risk import RiskTable, build_risk_table
-from prover import devsetup, tools
-from prover.prove import prove_account
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_portfolio, load_scenarios
+from zkmargin.engine.risk import RiskTable, build_risk_table
+from zkmargin.prover.prove import check_provable, prove_account
+from zkmargin.statement.sizes import SIZES
+from zkmargin.toolchain import compile as toolchain_compile
+from zkmargin.toolchain import devptau, tools
+from zkmargin.toolchain import keys as toolchain_keys
 
 EXAMPLES: Final = ROOT / "examples"
 #: Constraint counts recorded by tests/test_constraints.py (marginal cost per position included).
@@ -90,17 +91,17 @@ def log(message: str) -> None:
 def cold_cache(root: Path) -> Iterator[None]:
     """Point the setup and compile caches at ``root`` (empty) for the duration, then restore them.
 
-    ``setup()`` reads ``prover.setup.CACHE_DIR`` (ptau and keys) and calls ``compile_circuit`` without a
-    ``cache_dir``, which then reads ``prover.compile.DEFAULT_CACHE_DIR``; both are looked up at call time.
+    ``setup()`` reads ``toolchain_keys.CACHE_DIR`` (ptau and keys) and calls ``compile_circuit`` without a
+    ``cache_dir``, which then reads ``toolchain_compile.DEFAULT_CACHE_DIR``; both are looked up at call time.
     """
-    saved = prover.setup.CACHE_DIR, prover.compile.DEFAULT_CACHE_DIR
-    setattr(prover.setup, "CACHE_DIR", root)  # noqa: B010 - the names are Final for everyone but this benchmark
-    setattr(prover.compile, "DEFAULT_CACHE_DIR", root / "circuits")  # noqa: B010
+    saved = toolchain_keys.CACHE_DIR, toolchain_compile.DEFAULT_CACHE_DIR
+    setattr(toolchain_keys, "CACHE_DIR", root)  # noqa: B010 - the names are Final for everyone but this benchmark
+    setattr(toolchain_compile, "DEFAULT_CACHE_DIR", root / "circuits")  # noqa: B010
     try:
         yield
     finally:
-        setattr(prover.setup, "CACHE_DIR", saved[0])  # noqa: B010
-        setattr(prover.compile, "DEFAULT_CACHE_DIR", saved[1])  # noqa: B010
+        setattr(toolchain_keys, "CACHE_DIR", saved[0])  # noqa: B010
+        setattr(toolchain_compile, "DEFAULT_CACHE_DIR", saved[1])  # noqa: B010
 
 
 def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult:
@@ -110,13 +111,13 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
         cache = Path(tmp)
         log(f"{name}: compiling (cold, circom --O2)")
         # compiled here, with a longer time limit than setup() grants circom; setup() then reuses this build
-        circuit, compile_s = timed(lambda: prover.compile.compile_circuit(
-            prover.setup.main_file(size), cache_dir=cache / "circuits", timeout=COMPILE_TIMEOUT_S))
+        circuit, compile_s = timed(lambda: toolchain_compile.compile_circuit(
+            toolchain_keys.main_file(size.name), cache_dir=cache / "circuits", timeout=COMPILE_TIMEOUT_S))
         if circuit.cached:
             raise SystemExit(f"{name}: the compile cache in {cache} was not cold")
         log(f"{name}: {circuit.n_constraints:,} constraints, compiled in {compile_s:.1f} s")
         timings: dict[str, float] = {}
-        artifacts = prover.setup.setup(name, progress=lambda msg: log(f"{name}: {msg}"), timings=timings)
+        artifacts = toolchain_keys.setup(name, progress=lambda msg: log(f"{name}: {msg}"), timings=timings)
         if timings["ptau"] == 0.0 or timings["setup"] == 0.0:
             raise SystemExit(f"{name}: setup reused a cached ptau or key in {cache}")
         log(f"{name}: dev ptau {timings['ptau']:.1f} s, groth16 setup + beacon {timings['setup']:.1f} s")
@@ -124,8 +125,9 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
         params = build_params_tree(table, size)
         account = encode_account(load_portfolio(PORTFOLIO), table, source=str(PORTFOLIO))
         work = cache / "prove"
-        proof = prove_account(artifacts, params, account, workdir=work, market_timestamp=market_timestamp,
-                              scenarios=SCENARIOS, progress=lambda msg: log(f"{name}: {msg}"))
+        proof = prove_account(artifacts, check_provable(params, account), workdir=work,
+                              market_timestamp=market_timestamp, scenarios=SCENARIOS,
+                              progress=lambda msg: log(f"{name}: {msg}"))
         log(f"{name}: witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
         _, verify_s = timed(lambda: tools.snarkjs(["groth16", "verify", str(artifacts.vkey),
                                                    str(work / "public.json"), str(work / "proof.json")],
@@ -177,8 +179,8 @@ def main() -> None:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown or not sizes:
         parser.error(f"--sizes: unknown {', '.join(unknown) or '(none given)'}; sizes: {', '.join(SIZES)}")
-    if not devsetup.MIN_POWER <= args.ptau_power <= devsetup.MAX_POWER:
-        parser.error(f"--ptau-power must be in {devsetup.MIN_POWER}..{devsetup.MAX_POWER}")
+    if not devptau.MIN_POWER <= args.ptau_power <= devptau.MAX_POWER:
+        parser.error(f"--ptau-power must be in {devptau.MIN_POWER}..{devptau.MAX_POWER}")
 
     run_start, load_start = time.perf_counter(), os.getloadavg()
     market = load_market(EXAMPLES / "market.json")

@@ -5,7 +5,7 @@ Usage::
     python scripts/bench_verifier.py [--repeat 5] [--fixture] [--no-write]
 
 By default it measures the real zkmargin account proof of the ``test`` circuit size: keys from
-``prover.setup.setup("test")`` (INSECURE dev keys, cached), and a proof made in this run with
+``toolchain.keys.setup("test")`` (INSECURE dev keys, cached), and a proof made in this run with
 ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
 ``examples/market.json`` + ``examples/params.json`` under the span16 scenarios (the README demo's account).
 ``--fixture`` measures the golden vectors in ``tests/fixtures/groth16/`` instead and only prints.
@@ -42,18 +42,20 @@ from typing import Any, Final
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import ROOT, machine, write_section
 
-from engine.account import encode_account
-from engine.commitments import build_params_tree
-from engine.io import load_market, load_params, load_portfolio, load_scenarios
-from engine.risk import build_risk_table
-from prover import tools
-from prover.prove import ProofResult, prove_account
-from prover.setup import SetupArtifacts, setup
-from verifier import groth16
-from verifier.bn254_curve import CURVE_ORDER, g1_mul, g2_mul
-from verifier.groth16 import PairingBackend
-from verifier.groth16_json import parse_proof, parse_verifying_key, proof_to_snarkjs
-from verifier.groth16_types import G1Point, G2Point, Proof
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_portfolio, load_scenarios
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.prover.prove import ProofResult, check_provable, prove_account
+from zkmargin.statement.sizes import SIZES
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts, setup
+from zkmargin.verifier import groth16
+from zkmargin.verifier.bn254_curve import g1_mul, g2_mul
+from zkmargin.verifier.groth16 import PairingBackend
+from zkmargin.verifier.groth16_json import parse_proof, parse_verifying_key, proof_to_snarkjs
+from zkmargin.verifier.groth16_types import G1Point, G2Point, Proof
 
 EXAMPLES: Final = ROOT / "examples"
 PORTFOLIO: Final = EXAMPLES / "portfolios" / "two_underlying_book.json"
@@ -89,18 +91,18 @@ def prove_example(artifacts: SetupArtifacts, workdir: Path, *, salt: int | None 
         params = params.model_copy(update=dict(params_update))
     table = build_risk_table(market, load_scenarios(SCENARIOS), params)
     account = encode_account(load_portfolio(PORTFOLIO), table, source=str(PORTFOLIO))
-    return prove_account(artifacts, build_params_tree(table, artifacts.size), account, salt=salt,
+    return prove_account(artifacts, check_provable(build_params_tree(table, SIZES[artifacts.name]), account), salt=salt,
                          workdir=workdir, market_timestamp=market.timestamp.isoformat(), scenarios=SCENARIOS)
 
 
 def example_description(artifacts: SetupArtifacts, proof: ProofResult) -> str:
     """One sentence naming the circuit, its keys and the proved statement."""
-    statement = proof.bundle["statement"]
+    statement = proof.bundle.statement
     keys = "INSECURE dev keys" if artifacts.insecure else "ceremony keys"
-    return (f"the zkmargin account proof of the `{artifacts.size.name}` circuit "
+    return (f"the zkmargin account proof of the `{artifacts.name}` circuit "
             f"({artifacts.circuit.n_constraints:,} constraints, {artifacts.circuit.n_public} public signals, "
             f"{keys}, vkey {artifacts.vkey_id}) for `{PORTFOLIO.relative_to(ROOT)}` against the example market "
-            f"and params under {SCENARIOS} (IM {statement['initial_margin']}, MM {statement['maintenance_margin']}), "
+            f"and params under {SCENARIOS} (IM {statement.initial_margin}, MM {statement.maintenance_margin}), "
             "the account the README demo proves")
 
 
@@ -176,7 +178,7 @@ def time_snarkjs(subject: Subject, repeat: int) -> Timing:
 def rerandomised(proof: Proof, rho: int) -> Proof:
     """``(ρ·A, ρ⁻¹·B, C)``: another valid proof of the same statement (Groth16 proofs are malleable)."""
     a = g1_mul(proof.a.affine, rho)
-    b = g2_mul(proof.b.affine, pow(rho, -1, CURVE_ORDER))
+    b = g2_mul(proof.b.affine, pow(rho, -1, FIELD_ORDER))
     if a is None or b is None:
         raise ValueError("re-randomising gave the point at infinity (ρ must be a non-zero scalar)")
     return Proof(a=G1Point(*a), b=G2Point(*b), c=proof.c)
@@ -185,7 +187,7 @@ def rerandomised(proof: Proof, rho: int) -> Proof:
 def distinct_items(proof: Proof, public: list[str], count: int, seed: int = 7) -> list[dict[str, Any]]:
     """``count`` distinct valid bundles of the same statement, as snarkjs JSON objects."""
     rng = random.Random(seed)
-    return [{"proof": proof_to_snarkjs(rerandomised(proof, rng.randrange(2, CURVE_ORDER))), "publicSignals": public}
+    return [{"proof": proof_to_snarkjs(rerandomised(proof, rng.randrange(2, FIELD_ORDER))), "publicSignals": public}
             for _ in range(count)]
 
 

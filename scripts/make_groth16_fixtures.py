@@ -25,7 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-from prover import tools
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.toolchain import tools
 
 REPO_ROOT: Final = Path(__file__).resolve().parent.parent
 FIXTURES: Final = REPO_ROOT / "tests" / "fixtures" / "groth16"
@@ -36,13 +37,12 @@ PTAU_BEACON: Final = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d
 ZKEY_BEACON: Final = "2122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f40"
 BEACON_ITERATIONS_EXP: Final = "10"
 
-_R: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 
 #: Private inputs of the proofs; the last one uses field elements near r.
 INPUTS: Final = (
     {"params": ["3", "5"], "positions": ["7", "11"], "salt": "12345"},
     {"params": ["1000003", "77"], "positions": ["42", "0"], "salt": "987654321987654321"},
-    {"params": [str(_R - 1), "2"], "positions": [str(_R - 5), "9"], "salt": str(_R - 2)},
+    {"params": [str(FIELD_ORDER - 1), "2"], "positions": [str(FIELD_ORDER - 5), "9"], "salt": str(FIELD_ORDER - 2)},
 )
 
 

@@ -9,9 +9,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from engine.commitments import SIZES, ParamsTree, build_params_tree
-from engine.io import load_market, load_params, load_scenarios
-from engine.risk import RiskTable, build_risk_table
+from zkmargin.engine.commitments import ParamsTree, build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_scenarios
+from zkmargin.engine.risk import RiskTable, build_risk_table
+from zkmargin.statement.sizes import SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -33,6 +34,6 @@ def example_params_tree(example_table: RiskTable) -> ParamsTree:
 @pytest.fixture(scope="session")
 def test_keys():  # type: ignore[no-untyped-def]
     """Compiled `test` account circuit and its INSECURE dev Groth16 keys (cached by content hash)."""
-    from prover.setup import setup
+    from zkmargin.toolchain.keys import setup
 
     return setup("test")

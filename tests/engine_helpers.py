@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from engine.account import AccountInts
-from engine.risk import RiskTable
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.risk import RiskTable
 
 
 def make_table(risk_array: Sequence[Sequence[int]], *, groups: Sequence[int] | None = None,

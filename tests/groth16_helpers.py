@@ -11,8 +11,8 @@ from py_ecc.fields import optimized_bn128_FQ as FQ
 from py_ecc.fields import optimized_bn128_FQ2 as FQ2
 from py_ecc.optimized_bn128 import optimized_curve
 
-from verifier.bn254_curve import (
-    FIELD_MODULUS,
+from zkmargin.constants import BASE_FIELD_MODULUS
+from zkmargin.verifier.bn254_curve import (
     TWIST_B,
     Fq2,
     G1Affine,
@@ -93,7 +93,7 @@ def g2_multiple(k: int) -> G2Affine:
 
 def fq2_sqrt(a: Fq2) -> Fq2 | None:
     """A square root in Fq2 (p ≡ 3 mod 4; Adj and Rodríguez-Henríquez, Alg. 9), or None."""
-    p = FIELD_MODULUS
+    p = BASE_FIELD_MODULUS
     a1 = fq2_pow(a, (p - 3) // 4)
     alpha = fq2_mul(fq2_sqr(a1), a)
     if fq2_mul(fq2_conj(alpha), alpha) == (p - 1, 0):

@@ -5,12 +5,12 @@ account statement, ``[params_root, account_commitment, margins]``, with a stand-
 hash, so the Solidity verifier and ``MarginRegistry`` can be tested on many cheap
 proofs whose public signals Python computes with plain integers.
 
-The keys are **INSECURE**: the powers of tau is :func:`prover.setup.dev_ptau`'s
+The keys are **INSECURE**: the powers of tau is :func:`toolchain.keys.dev_ptau`'s
 (public seed) and the zkey contribution is a deterministic beacon published in
 this file, so anyone can forge proofs.  Never deploy a verifier built from them.
 
-The circuit is compiled by :func:`prover.compile.compile_circuit` and the ptau
-made by :func:`prover.setup.dev_ptau`, both cached under ``.cache/``; the zkey,
+The circuit is compiled by :func:`toolchain.compile.compile_circuit` and the ptau
+made by :func:`toolchain.keys.dev_ptau`, both cached under ``.cache/``; the zkey,
 the contracts and the proofs go under the caller's ``work_dir``.
 """
 
@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from engine.commitments import pack_margins
-from prover import tools
-from prover.compile import CompiledCircuit, compile_circuit
-from prover.setup import BEACON_ITERATIONS_EXP, dev_ptau, required_power
-from verifier.evm import BN254_SCALAR_FIELD, ProofCalldata, proof_to_calldata
-from verifier.solidity_build import VerifierContracts, build_verifier_contracts
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.statement.commitments import pack_margins
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.keys import BEACON_ITERATIONS_EXP, dev_ptau, required_power
+from zkmargin.verifier.evm import ProofCalldata, proof_to_calldata
+from zkmargin.verifier.solidity_build import VerifierContracts, build_verifier_contracts
 
 STATEMENT_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "statement.circom"
 
@@ -93,7 +94,7 @@ def fullprove(keys: DevKeys, inputs: Mapping[str, int | str], out_dir: Path, nam
 
 def toy_hash(x: int, y: int) -> int:
     """``(x + 2^64 y)^5 mod r``: the fixture's stand-in for Poseidon (not a hash; see the circuit)."""
-    return pow((x + (y << 64)) % BN254_SCALAR_FIELD, 5, BN254_SCALAR_FIELD)
+    return pow((x + (y << 64)) % FIELD_ORDER, 5, FIELD_ORDER)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class StatementWitness:
 
 
 def _salt(label: str) -> int:
-    return int.from_bytes(hashlib.sha256(label.encode()).digest(), "big") % BN254_SCALAR_FIELD
+    return int.from_bytes(hashlib.sha256(label.encode()).digest(), "big") % FIELD_ORDER
 
 
 #: The fixture's proofs: two accounts under params P1, account 1 again under

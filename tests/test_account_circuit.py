@@ -20,18 +20,20 @@ from conftest import EXAMPLES, ROOT
 from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
-from engine import reference
-from engine.account import AccountInts, encode_account
-from engine.commitments import ParamsTree, unpack_margins
-from engine.errors import InputError
-from engine.fixedpoint import BALANCE_BITS, FIELD_ORDER, QTY_BITS
-from engine.io import load_portfolio
-from engine.margin import MarginResult, margin_account
-from prover import tools
-from prover.compile import SignalError, WitnessError, calculate_witness, read_signals
-from prover.prove import InsolventError, check_provable, prove_account
-from prover.setup import SetupArtifacts
-from prover.witness import circuit_input
+from zkmargin.constants import BALANCE_BITS, FIELD_ORDER, QTY_BITS
+from zkmargin.engine import reference
+from zkmargin.engine.account import AccountInts, encode_account
+from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.io import load_portfolio
+from zkmargin.engine.margin import margin_account
+from zkmargin.engine.results import MarginResult
+from zkmargin.prover.prove import InsolventError, check_provable, prove_account
+from zkmargin.prover.witness import circuit_input
+from zkmargin.statement.commitments import unpack_margins
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.toolchain.witness import SignalError, WitnessError, calculate_witness, read_signals
 
 pytestmark = pytest.mark.slow
 
@@ -155,14 +157,13 @@ def test_every_example_but_the_market_maker_fits() -> None:
 def test_example_portfolio_is_proven_and_verified(portfolio: Path, example_params_tree: ParamsTree,
                                                   test_keys: SetupArtifacts, tmp_path: Path) -> None:
     account = encode_account(load_portfolio(portfolio), example_params_tree.table)
-    proof = prove_account(test_keys, example_params_tree, account, workdir=tmp_path)
+    proof = prove_account(test_keys, check_provable(example_params_tree, account), workdir=tmp_path)
     engine = margin_account(example_params_tree.table, account)
-    assert proof.bundle["publicSignals"] == [str(v) for v in proof.statement.public_signals()]
-    assert unpack_margins(int(proof.bundle["publicSignals"][2])) == (engine.initial_margin,
+    assert proof.bundle.public_signals == [str(v) for v in proof.statement.public_signals()]
+    assert unpack_margins(int(proof.bundle.public_signals[2])) == (engine.initial_margin,
                                                                      engine.maintenance_margin)
-    assert proof.bundle["circuit"]["insecure_dev_setup"] is True
-    (tmp_path / "bundle_public.json").write_text(json.dumps(proof.bundle["publicSignals"]))
-    (tmp_path / "bundle_proof.json").write_text(json.dumps(proof.bundle["proof"]))
+    (tmp_path / "bundle_public.json").write_text(json.dumps(proof.bundle.public_signals))
+    (tmp_path / "bundle_proof.json").write_text(json.dumps(proof.bundle.snarkjs_proof()))
     verdict = tools.snarkjs(["groth16", "verify", str(test_keys.vkey), str(tmp_path / "bundle_public.json"),
                              str(tmp_path / "bundle_proof.json")], timeout=120)
     assert "OK!" in verdict.stdout
@@ -185,5 +186,5 @@ def test_market_maker_book_is_refused_before_any_tool_runs(example_params_tree: 
         check_provable(example_params_tree, account, margin_account(example_params_tree.table, account))
     assert caught.value.field == "positions"
     with pytest.raises(InputError, match=expected):
-        prove_account(test_keys, example_params_tree, account, workdir=tmp_path)
+        prove_account(test_keys, check_provable(example_params_tree, account), workdir=tmp_path)
     assert not any(tmp_path.iterdir())  # not even an input.json was written

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from engine.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, main
+from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK
+from zkmargin.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -24,10 +24,9 @@ from py_ecc.fields import optimized_bn128_FQ2 as FQ2
 from py_ecc.fields import optimized_bn128_FQ12 as FQ12
 from py_ecc.optimized_bn128 import optimized_curve, optimized_pairing
 
-from verifier import bn254_pairing, bn254_pairing_reference
-from verifier.bn254_curve import (
-    CURVE_ORDER,
-    FIELD_MODULUS,
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.verifier import bn254_pairing, bn254_pairing_reference
+from zkmargin.verifier.bn254_curve import (
     TWIST_B,
     fq2_from_evm,
     fq2_inv,
@@ -42,7 +41,7 @@ from verifier.bn254_curve import (
     g2_is_on_curve,
     g2_mul,
 )
-from verifier.bn254_pairing import (
+from zkmargin.verifier.bn254_pairing import (
     FQ12_ONE,
     final_exponentiation,
     fq12_conj6,
@@ -58,8 +57,8 @@ from verifier.bn254_pairing import (
 )
 
 _twist = optimized_pairing.twist  # type: ignore[attr-defined]  # not re-exported by py_ecc
-P = FIELD_MODULUS
-R = CURVE_ORDER
+P = BASE_FIELD_MODULUS
+R = FIELD_ORDER
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from engine.cli import EXIT_INPUT, main
+from zkmargin.cli.common import EXIT_INPUT
+from zkmargin.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

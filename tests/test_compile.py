@@ -1,4 +1,4 @@
-"""prover.compile: content-hash cache, r1cs/wtns/sym parsing, witness errors, the R1CS checker."""
+"""toolchain.compile: content-hash cache, r1cs/wtns/sym parsing, witness errors, the R1CS checker."""
 
 from __future__ import annotations
 
@@ -8,25 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from engine.fixedpoint import FIELD_ORDER as R
-from prover import tools
-from prover.compile import (
-    ArtifactError,
-    CompiledCircuit,
-    CompileError,
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.compile import CompiledCircuit, CompileError, compile_circuit
+from zkmargin.toolchain.iden3 import ArtifactError, read_r1cs_header, read_wtns
+from zkmargin.toolchain.r1cs_check import unsatisfied_constraints
+from zkmargin.toolchain.tools import ToolError
+from zkmargin.toolchain.witness import (
     SignalError,
     WitnessError,
     calculate_witness,
-    compile_circuit,
     read_array,
-    read_r1cs_header,
     read_signals,
-    read_wtns,
     signal_index,
-    unsatisfied_constraints,
     witness_outputs,
 )
-from prover.tools import ToolError
 
 pytestmark = pytest.mark.slow
 

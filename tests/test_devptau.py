@@ -1,4 +1,4 @@
-"""The INSECURE dev powers-of-tau generator (prover/js/devptau.js) and the ptau checker (prover/js/checkptau.js).
+"""The INSECURE dev powers-of-tau generator (toolchain/js/devptau.js) and the ptau checker (toolchain/js/checkptau.js).
 
 * the checker accepts generated files and rejects a flipped byte or a swapped/replaced valid point in any section;
 * the Lagrange sections equal, byte for byte, what ``snarkjs powersoftau prepare phase2`` computes from the same
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from prover import devsetup, tools
-from prover.devsetup import PtauCheckError, check_ptau, generate_dev_ptau
+from zkmargin.toolchain import devptau, tools
+from zkmargin.toolchain.devptau import PtauCheckError, check_ptau, generate_dev_ptau
 
 POWER = 6
 SEED = "zkmargin tests: INSECURE dev ptau"
@@ -117,7 +117,7 @@ def test_check_missing_file(tmp_path: Path) -> None:
 
 
 def test_docstrings_say_insecure() -> None:
-    for obj in (devsetup, devsetup.generate_dev_ptau, devsetup.check_ptau):
+    for obj in (devptau, devptau.generate_dev_ptau, devptau.check_ptau):
         assert obj.__doc__ is not None and "INSECURE" in obj.__doc__
 
 
@@ -244,7 +244,7 @@ def test_groth16_prove_and_verify(circuit: Path, dev_ptau: Path, tmp_path: Path)
 def test_bytes_do_not_depend_on_chunking_window_or_threads(dev_ptau: Path, tmp_path: Path) -> None:
     """Tiny chunks (many chunk boundaries per level), a small window and one thread: same file."""
     out = tmp_path / "odd.ptau"
-    tools.node([str(devsetup.DEVPTAU_JS), "--power", str(POWER), "--seed", SEED, "--out", str(out),
+    tools.node([str(devptau.DEVPTAU_JS), "--power", str(POWER), "--seed", SEED, "--out", str(out),
                 "--chunk", "5", "--window", "3", "--threads", "1"])
     assert out.read_bytes() == dev_ptau.read_bytes()
 

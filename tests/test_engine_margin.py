@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from engine_helpers import account, make_table
 
-from engine.fixedpoint import (
+from zkmargin.constants import (
     MONEY_BITS,
     BoundsError,
     ceil_div,
@@ -18,11 +18,11 @@ from engine.fixedpoint import (
     to_lots,
     to_micro,
 )
-from engine.margin import isolated_margins, margin_account
-from engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet
-from engine.pricing import black76
-from engine.risk import build_risk_table
-from engine.scenarios import preset
+from zkmargin.engine.margin import isolated_margins, margin_account
+from zkmargin.engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet
+from zkmargin.engine.pricing import black76
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.engine.scenarios import preset
 
 ONE_USDC = 10**8  # balance units of one whole collateral unit
 

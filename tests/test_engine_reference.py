@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,13 +11,13 @@ from engine_helpers import make_table
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from engine import reference
-from engine.account import encode_account
-from engine.fixedpoint import BoundsError
-from engine.margin import margin_batch, pack_accounts
-from engine.models import MarginParams, MarketSnapshot, Portfolio, Position
-from engine.risk import build_risk_table
-from engine.scenarios import preset
+from zkmargin.constants import BoundsError
+from zkmargin.engine import reference
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.margin import margin_batch, pack_accounts
+from zkmargin.engine.models import MarginParams, MarketSnapshot, Portfolio, Position
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.engine.scenarios import preset
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -61,7 +62,7 @@ def check_against_reference(case, arithmetic: str) -> None:  # type: ignore[no-u
 def beyond_float64(case) -> bool:  # type: ignore[no-untyped-def]
     table, _, qty, _ = case
     values = max(int(np.abs(table.risk_array).max()), int(table.charge.max()), int(np.abs(table.mark).max())) + 1
-    return int(np.abs(qty).max()) * values * qty.shape[1] >= 2**53
+    return bool(int(np.abs(qty).max()) * values * qty.shape[1] >= 2**53)
 
 
 @seed(20261123)
@@ -106,10 +107,10 @@ def test_large_values_force_the_exact_path() -> None:
 
 
 @st.composite
-def markets_and_portfolios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
+def markets_and_portfolios(draw: st.DrawFn) -> tuple[MarketSnapshot, MarginParams, Portfolio, str]:
     ts = datetime(2026, 11, 23, 8, tzinfo=UTC)
     index = draw(st.floats(10.0, 200_000.0))
-    instruments = [{"id": "X-PERP", "kind": "perpetual", "underlying": "X"},
+    instruments: list[dict[str, Any]] = [{"id": "X-PERP", "kind": "perpetual", "underlying": "X"},
                    {"id": "Y-PERP", "kind": "perpetual", "underlying": "Y", "contract_size": 10}]
     for n in range(draw(st.integers(1, 8))):
         days = draw(st.integers(1, 400))
@@ -124,7 +125,7 @@ def markets_and_portfolios(draw: st.DrawFn):  # type: ignore[no-untyped-def]
         "collateral": {"USDC": "1", "X": str(round(index, 2))}, "instruments": instruments})
     params = MarginParams(haircuts_bp={"USDC": 0, "X": draw(st.integers(0, 5000))},
                           som_rate_bp=draw(st.integers(0, 500)))
-    positions = [Position(instrument=draw(st.sampled_from([i["id"] for i in instruments])),
+    positions = [Position(instrument=draw(st.sampled_from([str(i["id"]) for i in instruments])),
                           quantity=f"{draw(st.integers(-5000, 5000)) / 1000:.3f}")
                  for _ in range(draw(st.integers(0, 6)))]
     portfolio = Portfolio(positions=positions, collateral={"USDC": str(draw(st.integers(0, 10**6))),

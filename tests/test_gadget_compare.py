@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fixedpoint import FIELD_ORDER as R
-from prover.compile import CompiledCircuit, WitnessError, calculate_witness, compile_circuit, read_array, read_signals
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.witness import WitnessError, calculate_witness, read_array, read_signals
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fixedpoint import FIELD_ORDER as R
-from engine.fixedpoint import ceil_div
-from prover.compile import CompiledCircuit, CompileError, WitnessError, calculate_witness, compile_circuit, read_array
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.constants import ceil_div
+from zkmargin.toolchain.compile import CompiledCircuit, CompileError, compile_circuit
+from zkmargin.toolchain.witness import WitnessError, calculate_witness, read_array
 
 pytestmark = pytest.mark.slow
 

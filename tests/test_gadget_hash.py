@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fixedpoint import FIELD_ORDER as R
-from engine.poseidon import N_ROUNDS_P, hash_list
-from prover.compile import CompiledCircuit, WitnessError, calculate_witness, compile_circuit, read_array
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.statement.poseidon import N_ROUNDS_P, hash_list
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.witness import WitnessError, calculate_witness, read_array
 
 pytestmark = pytest.mark.slow
 

@@ -22,10 +22,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fixedpoint import FIELD_ORDER as R
-from engine.merkle4 import MAX_LEVELS, MerkleError, QuadMerkleTree, hash_children, root_from_path, zero_roots
-from engine.poseidon import N_ROUNDS_P
-from prover.compile import CompiledCircuit, WitnessError, calculate_witness, compile_circuit, read_array, read_signals
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.statement.merkle4 import (
+    MAX_LEVELS,
+    MerkleError,
+    QuadMerkleTree,
+    hash_children,
+    root_from_path,
+    zero_roots,
+)
+from zkmargin.statement.poseidon import N_ROUNDS_P
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.witness import WitnessError, calculate_witness, read_array, read_signals
 
 MAIN = Path(__file__).parent / "circuits" / "merkle4_test.circom"
 B, L, P = 16, 2, 8   # batched paths, their levels, PlaceChild instances

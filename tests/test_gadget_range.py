@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.fixedpoint import FIELD_ORDER as R
-from prover.compile import CompiledCircuit, CompileError, WitnessError, calculate_witness, compile_circuit
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.toolchain.compile import CompiledCircuit, CompileError, compile_circuit
+from zkmargin.toolchain.witness import WitnessError, calculate_witness
 
 pytestmark = pytest.mark.slow
 

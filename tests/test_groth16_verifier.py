@@ -29,12 +29,13 @@ from groth16_helpers import (
     vkey_json,
 )
 
-from prover import tools
-from verifier import groth16
-from verifier.bn254_curve import CURVE_ORDER, FIELD_MODULUS, g1_mul, g2_in_subgroup, g2_is_on_curve, g2_mul
-from verifier.groth16 import BatchItem, BatchResult, PairingBackend, verify, verify_batch, verify_bundle
-from verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
-from verifier.groth16_json import (
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.toolchain import tools
+from zkmargin.verifier import groth16
+from zkmargin.verifier.bn254_curve import g1_mul, g2_in_subgroup, g2_is_on_curve, g2_mul
+from zkmargin.verifier.groth16 import BatchItem, BatchResult, PairingBackend, verify, verify_batch, verify_bundle
+from zkmargin.verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
+from zkmargin.verifier.groth16_json import (
     load_bundle,
     load_proof,
     load_public_signals,
@@ -45,7 +46,7 @@ from verifier.groth16_json import (
     public_signals_to_snarkjs,
     verifying_key_to_snarkjs,
 )
-from verifier.groth16_types import G1Point, G2Point, Proof, ProofBundle, VerifyingKey
+from zkmargin.verifier.groth16_types import G1Point, G2Point, Proof, ProofBundle, VerifyingKey
 
 BACKENDS = [PairingBackend.FAST, PairingBackend.PY_ECC]
 
@@ -200,7 +201,7 @@ def test_constructed_twist_point_is_on_curve_but_outside_g2() -> None:
     point = twist_point_outside_subgroup()
     assert g2_is_on_curve(point)
     assert not g2_in_subgroup(point)
-    assert g2_mul(point, CURVE_ORDER) is not None  # r·Q != O
+    assert g2_mul(point, FIELD_ORDER) is not None  # r·Q != O
 
 
 def _non_subgroup_pi_b() -> Files:
@@ -221,7 +222,7 @@ def _swapped(part: str) -> Files:
 
 def _signal_plus_r() -> Files:
     public = public_json(0)
-    public[2] = str(int(public[2]) + CURVE_ORDER)  # same value mod r: must still be rejected
+    public[2] = str(int(public[2]) + FIELD_ORDER)  # same value mod r: must still be rejected
     return _case(public=public)
 
 
@@ -305,7 +306,7 @@ def test_tampered_messages_name_the_field(name: str) -> None:
 @pytest.mark.parametrize("name", ["A.x", "B.x.c1", "C.y"])
 def test_coordinate_plus_p_is_rejected(name: str) -> None:
     """A coordinate >= p is a non-canonical encoding of a valid point; it is refused, not reduced."""
-    files = _bump_coordinate(name, FIELD_MODULUS)
+    files = _bump_coordinate(name, BASE_FIELD_MODULUS)
     verdict, message = python_verdict(files)
     assert verdict == "malformed"
     assert message is not None and "is not in [0, p)" in message
@@ -315,7 +316,7 @@ def test_coordinate_plus_p_is_rejected(name: str) -> None:
 def test_snarkjs_accepts_coordinate_plus_p(tmp_path: Path) -> None:
     """Known divergence: snarkjs 0.7.6 reduces coordinates mod p, so a proof stays valid with
     A.x + p (a second encoding of the same proof).  This verifier refuses it."""
-    files = _bump_coordinate("A.x", FIELD_MODULUS)
+    files = _bump_coordinate("A.x", BASE_FIELD_MODULUS)
     assert python_verdict(files)[0] == "malformed"
     assert snarkjs_accepts(files, tmp_path) is True
 
@@ -393,7 +394,7 @@ def _leaf_paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...
     return [prefix]
 
 
-GARBAGE: list[Any] = [None, "", "x", -1, 2**300, 1.0, [], {}, "9" * 200, str(FIELD_MODULUS)]
+GARBAGE: list[Any] = [None, "", "x", -1, 2**300, 1.0, [], {}, "9" * 200, str(BASE_FIELD_MODULUS)]
 
 
 def test_no_raw_exception_from_any_garbage_leaf() -> None:
@@ -432,7 +433,7 @@ def _rerandomised(index: int, rho: int) -> ProofBundle:
     """``(ρ·A, ρ⁻¹·B, C)``: another valid proof of fixture ``index``'s statement."""
     proof = bundle(index).proof
     a = g1_mul(proof.a.affine, rho)
-    b = g2_mul(proof.b.affine, pow(rho, -1, CURVE_ORDER))
+    b = g2_mul(proof.b.affine, pow(rho, -1, FIELD_ORDER))
     assert a is not None and b is not None
     return ProofBundle(proof=Proof(a=G1Point(*a), b=G2Point(*b), c=proof.c),
                        public_signals=bundle(index).public_signals)

@@ -16,10 +16,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import poseidon as poseidon_module
-from engine.fixedpoint import FIELD_ORDER as R
-from engine.poseidon import MAX_INPUTS, N_ROUNDS_P, PoseidonConstantsError, hash_list, poseidon, poseidon_reference
-from prover.compile import CompiledCircuit, calculate_witness, compile_circuit, read_array
+from zkmargin.constants import FIELD_ORDER as R
+from zkmargin.statement import poseidon as poseidon_module
+from zkmargin.statement.poseidon import (
+    MAX_INPUTS,
+    N_ROUNDS_P,
+    PoseidonConstantsError,
+    hash_list,
+    poseidon,
+    poseidon_reference,
+)
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.witness import calculate_witness, read_array
 
 MAIN = Path(__file__).parent / "circuits" / "poseidon_test.circom"
 WIDTHS = (1, 2, 3, 4, 5, 8, 12)

@@ -10,15 +10,16 @@ from typing import Any
 
 import pytest
 
-from engine.account import AccountInts, encode_account
-from engine.commitments import ParamsTree, new_salt
-from engine.io import load_portfolio
-from engine.margin import margin_account
-from prover import tools
-from prover.compile import calculate_witness
-from prover.prove import CircuitMismatchError, _compare, prove_account
-from prover.setup import SetupError, dev_ptau, ptau_power, setup
-from prover.witness import circuit_input
+from zkmargin.engine.account import AccountInts, encode_account
+from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.io import load_portfolio
+from zkmargin.engine.margin import margin_account
+from zkmargin.prover.prove import CircuitMismatchError, _compare, check_provable, prove_account
+from zkmargin.prover.witness import circuit_input
+from zkmargin.statement.commitments import new_salt
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupError, dev_ptau, ptau_power, setup
+from zkmargin.toolchain.witness import calculate_witness
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -56,9 +57,9 @@ def test_production_setup_contributes_verifies_and_records_hashes(example_params
     assert (keys.directory / "manifest.json").is_file()
     dev_keys = setup("test")
     assert keys.vkey_id != dev_keys.vkey_id  # a contribution with fresh entropy gives other keys
-    result = prove_account(keys, example_params_tree, butterfly(example_params_tree), workdir=tmp_path)
-    (tmp_path / "proof.json").write_text(json.dumps(result.bundle["proof"]))
-    (tmp_path / "public.json").write_text(json.dumps(result.bundle["publicSignals"]))
+    result = prove_account(keys, check_provable(example_params_tree, butterfly(example_params_tree)), workdir=tmp_path)
+    (tmp_path / "proof.json").write_text(json.dumps(result.bundle.snarkjs_proof()))
+    (tmp_path / "public.json").write_text(json.dumps(result.bundle.public_signals))
     out = tools.snarkjs(["groth16", "verify", str(keys.vkey), str(tmp_path / "public.json"),
                          str(tmp_path / "proof.json")])
     assert "OK" in out.stdout
@@ -72,7 +73,7 @@ def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params
     honest = margin_account(example_params_tree.table, account)
     inputs, _ = circuit_input(example_params_tree, account, new_salt(), honest)
     witness = calculate_witness(test_keys.circuit, inputs)
-    _compare(test_keys, witness, example_params_tree, honest)  # agrees
+    _compare(test_keys, witness, honest)  # agrees
     if field == "scan_risk":
         group = dataclasses.replace(honest.groups[0], scan_risk=honest.groups[0].scan_risk + 1)
         wrong = dataclasses.replace(honest, groups=(group, *honest.groups[1:]))
@@ -81,4 +82,4 @@ def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params
         wrong = dataclasses.replace(honest, **{field: getattr(honest, field) + 1})
         name = {"maintenance_margin": "mm", "collateral_value": "collateral"}[field]
     with pytest.raises(CircuitMismatchError, match=f"disagree on {re.escape(name)}:"):
-        _compare(test_keys, witness, example_params_tree, wrong)
+        _compare(test_keys, witness, wrong)

@@ -20,26 +20,19 @@ import pytest
 from py_ecc import bn128
 from solidity_fixture import StatementFixture, build_statement_fixture
 
-from engine.account import encode_account
-from engine.commitments import ParamsTree, unpack_margins
-from engine.io import load_portfolio
-from prover import tools
-from prover.prove import ProofResult, prove_account
-from prover.setup import SetupArtifacts
-from verifier import groth16
-from verifier.abi import AbiError, AbiValue, ContractAbi, decode, encode, keccak256, selector
-from verifier.evm import (
-    BN254_BASE_FIELD,
-    BN254_SCALAR_FIELD,
-    Chain,
-    Contract,
-    ContractRevertError,
-    ProofCalldata,
-    intrinsic_gas,
-    proof_to_calldata,
-)
-from verifier.onchain import check_on_evm
-from verifier.solidity_build import (
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.io import load_portfolio
+from zkmargin.prover.prove import ProofResult, check_provable, prove_account
+from zkmargin.statement.commitments import unpack_margins
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.verifier import groth16
+from zkmargin.verifier.abi import AbiError, AbiValue, ContractAbi, decode, encode, keccak256, selector
+from zkmargin.verifier.evm import Chain, Contract, ContractRevertError, ProofCalldata, intrinsic_gas, proof_to_calldata
+from zkmargin.verifier.onchain import check_on_evm
+from zkmargin.verifier.solidity_build import (
     REGISTRY_SOURCE,
     GeneratedVerifierError,
     build_verifier_contracts,
@@ -47,8 +40,8 @@ from verifier.solidity_build import (
     compile_contracts,
 )
 
-R = BN254_SCALAR_FIELD
-Q = BN254_BASE_FIELD
+R = FIELD_ORDER
+Q = BASE_FIELD_MODULUS
 FRESHNESS_WINDOW = 2
 VERIFY_GAS_BUDGET = 230_000
 SUBMIT_GAS_BUDGET = 300_000
@@ -492,15 +485,16 @@ def account_proof(test_keys: SetupArtifacts, example_params_tree: ParamsTree,
                   tmp_path_factory: pytest.TempPathFactory) -> ProofResult:
     """One proof of examples/portfolios/butterfly.json with the `test` circuit's INSECURE dev keys."""
     account = encode_account(load_portfolio(BUTTERFLY), example_params_tree.table, source=str(BUTTERFLY))
-    return prove_account(test_keys, example_params_tree, account, workdir=tmp_path_factory.mktemp("account"))
+    return prove_account(test_keys, check_provable(example_params_tree, account),
+                         workdir=tmp_path_factory.mktemp("account"))
 
 
 @pytest.mark.slow
 def test_account_proof_verifies_and_registry_accepts_it(test_keys: SetupArtifacts, example_params_tree: ParamsTree,
                                                          account_proof: ProofResult) -> None:
     epoch = example_params_tree.table.epoch
-    signals = account_proof.bundle["publicSignals"]
-    check = check_on_evm(test_keys.zkey, account_proof.bundle["proof"], signals, epoch)
+    signals = account_proof.bundle.public_signals
+    check = check_on_evm(test_keys.zkey, account_proof.bundle.snarkjs_proof(), signals, epoch)
     assert check.verified
     assert check.accepted, check.rejection
     statement = account_proof.statement
@@ -515,8 +509,8 @@ def test_account_proof_solidity_and_python_verifiers_agree(test_keys: SetupArtif
     chain = Chain()
     verifier = chain.deploy(chain.account(1), "Groth16Verifier", *contracts.verifier)
     vkey = json.loads(test_keys.vkey.read_text())
-    proof = account_proof.bundle["proof"]
-    calldata = proof_to_calldata(proof, account_proof.bundle["publicSignals"])
+    proof = account_proof.bundle.snarkjs_proof()
+    calldata = proof_to_calldata(proof, account_proof.bundle.public_signals)
 
     def verdicts(candidate: ProofCalldata) -> tuple[bool, bool]:
         (on_chain,) = chain.call(verifier, "verifyProof", candidate.verify_args()).values

@@ -29,21 +29,23 @@ from typing import Any
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from engine import commitments, reference
-from engine.account import AccountInts, encode_account
-from engine.commitments import MARGIN_PACK_BITS, ParamsTree, account_commitment, collateral_hash, instrument_leaf
-from engine.fixedpoint import BALANCE_BITS, BP, FIELD_ORDER, MULT_BITS, QTY_BITS, to_field
-from engine.io import load_portfolio
-from engine.margin import MarginResult
-from engine.merkle4 import QuadMerkleTree
-from engine.risk import RiskTable
-from prover import tools
-from prover.compile import WitnessError, calculate_witness
-from prover.prove import ProofResult, prove_account
-from prover.setup import SetupArtifacts
-from prover.witness import circuit_input
-from verifier import groth16
-from verifier.groth16_errors import VerificationInputError
+from zkmargin.constants import BALANCE_BITS, BP, FIELD_ORDER, MULT_BITS, QTY_BITS, to_field
+from zkmargin.engine import reference
+from zkmargin.engine.account import AccountInts, encode_account
+from zkmargin.engine.commitments import ParamsTree, commit_account
+from zkmargin.engine.io import load_portfolio
+from zkmargin.engine.results import MarginResult
+from zkmargin.engine.risk import RiskTable
+from zkmargin.prover.prove import ProofResult, check_provable, prove_account
+from zkmargin.prover.witness import circuit_input
+from zkmargin.statement import commitments
+from zkmargin.statement.commitments import MARGIN_PACK_BITS, collateral_hash, instrument_leaf
+from zkmargin.statement.merkle4 import QuadMerkleTree
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.toolchain.witness import WitnessError, calculate_witness
+from zkmargin.verifier import groth16
+from zkmargin.verifier.groth16_errors import VerificationInputError
 
 pytestmark = pytest.mark.slow
 
@@ -204,7 +206,7 @@ def leaf_index_of_another_instrument(b: Honest) -> dict[str, Any]:
     inputs = copy.deepcopy(b.inputs)
     inputs["leaf_index"][slot] = other
     moved = replace(b.account, leaf_index=tuple(other if p == slot else i for p, i in enumerate(b.account.leaf_index)))
-    inputs["account_commitment"] = account_commitment(moved, b.params.size, SALT)
+    inputs["account_commitment"] = commit_account(moved, b.params.size, SALT)
     return inputs
 
 
@@ -215,7 +217,7 @@ def leaf_index_aliased(b: Honest) -> dict[str, Any]:
     inputs = copy.deepcopy(b.inputs)
     inputs["leaf_index"][slot] = alias
     moved = replace(b.account, leaf_index=tuple(alias if p == slot else i for p, i in enumerate(b.account.leaf_index)))
-    inputs["account_commitment"] = account_commitment(moved, b.params.size, SALT)
+    inputs["account_commitment"] = commit_account(moved, b.params.size, SALT)
     return inputs
 
 
@@ -332,8 +334,8 @@ ATTACKS: dict[str, tuple[str, Callable[[Honest], dict[str, Any]], str]] = {
 
 #: The accepted twin of each bound: one unit inside it.
 INSIDE: dict[str, tuple[str, Callable[[Honest], dict[str, Any]]]] = {
-    "solvency: equity = MM": ("short_call", lambda b: circuit_input(
-        b.params, usdc_for_equity(b, b.result.maintenance_margin), SALT)[0]),
+    "solvency: equity = MM": ("short_call", lambda b: honest_inputs(b.params, usdc_for_equity(
+        b, b.result.maintenance_margin))),
     "qty range: 2^40 - 1": ("book", qty_at(QTY_LIMIT - 1)),
     "qty range: -2^40": ("book", qty_at(-QTY_LIMIT)),
     "balance range: 2^64 - 1": ("book", balance_at((1 << BALANCE_BITS) - 1)),
@@ -370,7 +372,8 @@ def test_honest_inputs_are_accepted(book: Honest, short_call: Honest, test_keys:
 
 @pytest.fixture(scope="module")
 def valid_proof(book: Honest, test_keys: SetupArtifacts, tmp_path_factory: pytest.TempPathFactory) -> ProofResult:
-    return prove_account(test_keys, book.params, book.account, salt=SALT, workdir=tmp_path_factory.mktemp("proof"))
+    return prove_account(test_keys, check_provable(book.params, book.account), salt=SALT,
+                         workdir=tmp_path_factory.mktemp("proof"))
 
 
 def snarkjs_accepts(vkey: Path, proof: dict[str, Any], public: list[str], folder: Path) -> bool:
@@ -389,31 +392,31 @@ SIGNALS = ("params_root", "account_commitment", "margins")
 
 
 def test_valid_proof_verifies(valid_proof: ProofResult, test_keys: SetupArtifacts, tmp_path: Path) -> None:
-    public = valid_proof.bundle["publicSignals"]
+    public = valid_proof.bundle.public_signals
     assert public == [str(v) for v in valid_proof.statement.public_signals()]
-    assert snarkjs_accepts(test_keys.vkey, valid_proof.bundle["proof"], public, tmp_path)
-    assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle["proof"], public) is True
+    assert snarkjs_accepts(test_keys.vkey, valid_proof.bundle.snarkjs_proof(), public, tmp_path)
+    assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle.snarkjs_proof(), public) is True
 
 
 @pytest.mark.parametrize("index", range(3), ids=SIGNALS)
 def test_public_signal_plus_one_is_rejected(index: int, valid_proof: ProofResult, test_keys: SetupArtifacts,
                                             tmp_path: Path) -> None:
-    public = list(valid_proof.bundle["publicSignals"])
+    public = list(valid_proof.bundle.public_signals)
     public[index] = str(int(public[index]) + 1)
     assert int(public[index]) < FIELD_ORDER
-    assert not snarkjs_accepts(test_keys.vkey, valid_proof.bundle["proof"], public, tmp_path)
-    assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle["proof"], public) is False
+    assert not snarkjs_accepts(test_keys.vkey, valid_proof.bundle.snarkjs_proof(), public, tmp_path)
+    assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle.snarkjs_proof(), public) is False
 
 
 @pytest.mark.parametrize("index", range(3), ids=SIGNALS)
 def test_public_signal_aliased_by_r_is_rejected(index: int, valid_proof: ProofResult, test_keys: SetupArtifacts,
                                                 tmp_path: Path) -> None:
     """signal + r is the same field element: accepting it would make one proof valid for two statements."""
-    public = list(valid_proof.bundle["publicSignals"])
+    public = list(valid_proof.bundle.public_signals)
     public[index] = str(int(public[index]) + FIELD_ORDER)
-    assert not snarkjs_accepts(test_keys.vkey, valid_proof.bundle["proof"], public, tmp_path)
+    assert not snarkjs_accepts(test_keys.vkey, valid_proof.bundle.snarkjs_proof(), public, tmp_path)
     with pytest.raises(VerificationInputError, match=rf"publicSignals\[{index}\]"):
-        groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle["proof"], public)
+        groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle.snarkjs_proof(), public)
 
 
 def test_attack_table_covers_every_statement() -> None:

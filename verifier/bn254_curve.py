@@ -39,14 +39,12 @@ from __future__ import annotations
 
 from typing import Final
 
-#: Base-field modulus p of BN254 (coordinates live in Fq = Z/pZ).
-FIELD_MODULUS: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
-#: Prime order r of G1, G2 and GT (public signals live in Fr = Z/rZ).
-CURVE_ORDER: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+
 #: BN parameter u (``p = 36u⁴ + 36u³ + 24u² + 6u + 1``).
 BN_U: Final = 4965661367192848881
 
-_P: Final = FIELD_MODULUS
+_P: Final = BASE_FIELD_MODULUS
 
 Fq2 = tuple[int, int]
 G1Affine = tuple[int, int]
@@ -211,16 +209,16 @@ def _g1_mul_jac(point: G1Affine, scalar: int) -> G1Jacobian:
 
 def g1_mul(point: G1Affine | None, scalar: int) -> G1Affine | None:
     """``scalar · P`` for ``scalar >= 0``; ``None`` is the point at infinity."""
-    if point is None or scalar % CURVE_ORDER == 0:
+    if point is None or scalar % FIELD_ORDER == 0:
         return None
-    return _g1_to_affine(_g1_mul_jac(point, scalar % CURVE_ORDER))
+    return _g1_to_affine(_g1_mul_jac(point, scalar % FIELD_ORDER))
 
 
 def g1_linear_combination(terms: list[tuple[G1Affine | None, int]]) -> G1Affine | None:
     """``Σ kᵢ · Pᵢ`` over ``(Pᵢ, kᵢ)`` pairs; ``None`` is the point at infinity."""
     acc: G1Jacobian = (1, 1, 0)
     for point, scalar in terms:
-        k = scalar % CURVE_ORDER
+        k = scalar % FIELD_ORDER
         if point is None or k == 0:
             continue
         acc = _g1_add_jac(acc, _g1_mul_jac(point, k))
@@ -319,4 +317,4 @@ def g2_in_subgroup(point: G2Affine) -> bool:
     Groth16 pairing check and of random-linear-combination batching assume
     inputs of prime order r.
     """
-    return _g2_mul_jac(point, CURVE_ORDER)[2] == FQ2_ZERO
+    return _g2_mul_jac(point, FIELD_ORDER)[2] == FQ2_ZERO

@@ -43,10 +43,9 @@ from typing import Final
 from py_ecc.fields import optimized_bn128_FQ12 as _PyEccFQ12
 from py_ecc.optimized_bn128 import optimized_pairing as _py_ecc_pairing
 
-from verifier.bn254_curve import (
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.verifier.bn254_curve import (
     BN_U,
-    CURVE_ORDER,
-    FIELD_MODULUS,
     XI,
     Fq2,
     G1Affine,
@@ -61,7 +60,7 @@ from verifier.bn254_curve import (
     fq2_sub,
 )
 
-_P: Final = FIELD_MODULUS
+_P: Final = BASE_FIELD_MODULUS
 
 Fq12 = tuple[int, ...]
 #: One prepared line: ``(λ'₀ − 9λ'₁, λ'₁, c₀ − 9c₁, c₁)``, see the module docstring.
@@ -82,8 +81,8 @@ _LOOP_WALK: Final[tuple[int, ...]] = LOOP_DIGITS[-2::-1]
 LINES_PER_POINT: Final = len(_LOOP_WALK) + sum(1 for d in _LOOP_WALK if d) + 2
 
 #: Exponent of the hard part of the final exponentiation, ``(p⁴ − p² + 1) / r``.
-HARD_EXPONENT: Final = (_P**4 - _P**2 + 1) // CURVE_ORDER
-if HARD_EXPONENT * CURVE_ORDER != _P**4 - _P**2 + 1:
+HARD_EXPONENT: Final = (_P**4 - _P**2 + 1) // FIELD_ORDER
+if HARD_EXPONENT * FIELD_ORDER != _P**4 - _P**2 + 1:
     raise ImportError("r does not divide p^4 - p^2 + 1: not the BN254 constants")
 
 # Frobenius on the twist: (X, Y) ↦ (conj(X)·ξ^((p−1)/3), conj(Y)·ξ^((p−1)/2)) is

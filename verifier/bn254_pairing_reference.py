@@ -15,7 +15,7 @@ from py_ecc.fields import optimized_bn128_FQ12 as _FQ12
 from py_ecc.optimized_bn128.optimized_pairing import final_exponentiate as _final_exponentiate
 from py_ecc.optimized_bn128.optimized_pairing import pairing as _pairing
 
-from verifier.bn254_curve import G1Affine, G2Affine
+from zkmargin.verifier.bn254_curve import G1Affine, G2Affine
 
 
 def pairing_product_is_one(pairs: Sequence[tuple[G1Affine | None, G2Affine]]) -> bool:

@@ -24,12 +24,8 @@ from typing import Any, Final
 
 from pyrevm import EVM, AccountInfo
 
-from verifier.abi import AbiJson, AbiValue, ContractAbi, decode, decode_error_string, keccak256
-
-#: BN254 base field modulus q (coordinates of G1/G2 points are below it).
-BN254_BASE_FIELD: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
-#: BN254 scalar field order r (public signals are below it).
-BN254_SCALAR_FIELD: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.verifier.abi import AbiJson, AbiValue, ContractAbi, decode, decode_error_string, keccak256
 
 SPEC_ID: Final = "CANCUN"
 TX_BASE_GAS: Final = 21_000
@@ -168,7 +164,7 @@ def proof_to_calldata(proof_json: Mapping[str, Any], public_signals: Sequence[st
     if proof_json.get("protocol", "groth16") != "groth16" or proof_json.get("curve", "bn128") != "bn128":
         raise ValueError(f"expected a groth16 proof on bn128, got "
                          f"{proof_json.get('protocol')}/{proof_json.get('curve')}")
-    q = BN254_BASE_FIELD
+    q = BASE_FIELD_MODULUS
     pi_a, pi_b, pi_c = proof_json["pi_a"], proof_json["pi_b"], proof_json["pi_c"]
     if str(pi_a[2]) != "1" or str(pi_c[2]) != "1" or [str(v) for v in pi_b[2]] != ["1", "0"]:
         raise ValueError("proof points must be affine (z = 1); snarkjs proof.json always is")
@@ -179,7 +175,7 @@ def proof_to_calldata(proof_json: Mapping[str, Any], public_signals: Sequence[st
         (_field_int(pi_b[0][1], q, "pi_b[0][1]"), _field_int(pi_b[0][0], q, "pi_b[0][0]")),
         (_field_int(pi_b[1][1], q, "pi_b[1][1]"), _field_int(pi_b[1][0], q, "pi_b[1][0]")),
     )
-    signals = tuple(_field_int(s, BN254_SCALAR_FIELD, f"public signal {i}") for i, s in enumerate(public_signals))
+    signals = tuple(_field_int(s, FIELD_ORDER, f"public signal {i}") for i, s in enumerate(public_signals))
     return ProofCalldata(a=a, b=b, c=c, public_signals=signals)
 
 

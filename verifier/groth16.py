@@ -45,13 +45,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from verifier import bn254_pairing, bn254_pairing_reference
-from verifier import groth16_errors as msg
-from verifier.bn254_curve import CURVE_ORDER, G1Affine, G2Affine, g1_linear_combination, g1_mul, g1_neg
-from verifier.bn254_pairing import FQ12_ONE, Fq12, PreparedG2, prepare_g2
-from verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
-from verifier.groth16_json import parse_bundle, parse_proof, parse_public_signals, parse_verifying_key
-from verifier.groth16_types import Proof, ProofBundle, VerifyingKey
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.verifier import bn254_pairing, bn254_pairing_reference
+from zkmargin.verifier import groth16_errors as msg
+from zkmargin.verifier.bn254_curve import G1Affine, G2Affine, g1_linear_combination, g1_mul, g1_neg
+from zkmargin.verifier.bn254_pairing import FQ12_ONE, Fq12, PreparedG2, prepare_g2
+from zkmargin.verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
+from zkmargin.verifier.groth16_json import parse_bundle, parse_proof, parse_public_signals, parse_verifying_key
+from zkmargin.verifier.groth16_types import Proof, ProofBundle, VerifyingKey
 
 __all__ = [
     "BATCH_SCALAR_BITS",
@@ -200,7 +201,7 @@ def _holds(vkey: VerifyingKey, equation: _Equation, backend: PairingBackend,
         pairs.append((p, cache[q]))
     pairs += [(equation.x, key.gamma), (equation.c, key.delta)]
     extra = FQ12_ONE
-    if equation.alpha_scale % CURVE_ORDER == 1:
+    if equation.alpha_scale % FIELD_ORDER == 1:
         extra = key.alpha_beta
     else:
         pairs.append((alpha, key.beta))
@@ -232,9 +233,9 @@ def _batch_equation(vkey: VerifyingKey, bundles: Sequence[ProofBundle]) -> _Equa
     multiplications in all.
     """
     weights = [secrets.randbelow((1 << BATCH_SCALAR_BITS) - 1) + 1 for _ in bundles]
-    weight_sum = sum(weights) % CURVE_ORDER
+    weight_sum = sum(weights) % FIELD_ORDER
     ic_scalars = [weight_sum] + [
-        sum(w * b.public_signals[i] for w, b in zip(weights, bundles, strict=True)) % CURVE_ORDER
+        sum(w * b.public_signals[i] for w, b in zip(weights, bundles, strict=True)) % FIELD_ORDER
         for i in range(vkey.n_public)
     ]
     return _Equation(

@@ -34,10 +34,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from verifier import groth16_errors as msg
-from verifier.bn254_curve import CURVE_ORDER, FIELD_MODULUS, Fq2
-from verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
-from verifier.groth16_types import G1Point, G2Point, Proof, ProofBundle, VerifyingKey
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.verifier import groth16_errors as msg
+from zkmargin.verifier.bn254_curve import Fq2
+from zkmargin.verifier.groth16_errors import MalformedKeyError, MalformedProofError, VerificationInputError
+from zkmargin.verifier.groth16_types import G1Point, G2Point, Proof, ProofBundle, VerifyingKey
 
 PROTOCOL: Final = "groth16"
 CURVE: Final = "bn128"
@@ -96,7 +97,7 @@ def _integer(value: object, bound: int, bound_name: str, error: _ErrorType, wher
 
 
 def _coordinate(value: object, error: _ErrorType, where: str) -> int:
-    return _integer(value, FIELD_MODULUS, "p", error, where)
+    return _integer(value, BASE_FIELD_MODULUS, "p", error, where)
 
 
 def _check_z(z_value: object, one: object, is_zero: bool, why: str, error: _ErrorType, where: str) -> None:
@@ -231,7 +232,7 @@ def parse_public_signals(data: object, *, where: str = "publicSignals") -> tuple
     if not isinstance(signals, list | tuple):
         raise error(msg.wrong_type("a JSON array of public signals", signals), field=where)
     return tuple(
-        _integer(value, CURVE_ORDER, "r", error, f"{where}[{i}]")
+        _integer(value, FIELD_ORDER, "r", error, f"{where}[{i}]")
         for i, value in enumerate(signals)
     )
 

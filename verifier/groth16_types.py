@@ -26,10 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifier import groth16_errors as msg
-from verifier.bn254_curve import (
-    CURVE_ORDER,
-    FIELD_MODULUS,
+from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
+from zkmargin.verifier import groth16_errors as msg
+from zkmargin.verifier.bn254_curve import (
     Fq2,
     G1Affine,
     G2Affine,
@@ -38,13 +37,13 @@ from verifier.bn254_curve import (
     g2_in_subgroup,
     g2_is_on_curve,
 )
-from verifier.groth16_errors import VerificationInputError
+from zkmargin.verifier.groth16_errors import VerificationInputError
 
 
 def _check_coordinate(value: int, name: str) -> None:
     if type(value) is not int:
         raise VerificationInputError(msg.wrong_type("int", value), field=name)
-    if not 0 <= value < FIELD_MODULUS:
+    if not 0 <= value < BASE_FIELD_MODULUS:
         raise VerificationInputError(msg.out_of_range("p", value), field=name)
 
 
@@ -195,5 +194,5 @@ class ProofBundle:
             name = f"publicSignals[{index}]"
             if type(value) is not int:
                 raise VerificationInputError(msg.wrong_type("int", value), field=name)
-            if not 0 <= value < CURVE_ORDER:
+            if not 0 <= value < FIELD_ORDER:
                 raise VerificationInputError(msg.out_of_range("r", value), field=name)

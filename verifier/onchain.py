@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from verifier.evm import Chain, ContractRevertError, proof_to_calldata
-from verifier.solidity_build import build_verifier_contracts
+from zkmargin.verifier.evm import Chain, ContractRevertError, proof_to_calldata
+from zkmargin.verifier.solidity_build import build_verifier_contracts
 
 FRESHNESS_WINDOW_EPOCHS: Final = 7
 

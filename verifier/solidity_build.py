@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from prover import tools
-from verifier.abi import AbiJson
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.toolchain import tools
+from zkmargin.verifier.abi import AbiJson
 
 SOLIDITY_DIR: Final = Path(__file__).resolve().parent / "solidity"
 COMPILE_SCRIPT: Final = SOLIDITY_DIR / "compile.js"
@@ -36,8 +37,6 @@ SOLC_VERSION: Final = "0.8.28"
 EVM_VERSION: Final = "cancun"
 OPTIMIZER_RUNS: Final = 200
 
-#: BN254 scalar field order r: every public signal must be below it.
-SNARK_SCALAR_FIELD: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 #: Public signals of the account statement: params_root, account_commitment, margins.
 STATEMENT_PUBLIC_SIGNALS: Final = 3
 VERIFIER_CONTRACT: Final = "Groth16Verifier"
@@ -100,8 +99,8 @@ def check_generated_verifier(source: str, n_public: int) -> None:
     r_match = re.search(r"uint256\s+constant\s+r\s*=\s*(\d+)\s*;", source)
     if r_match is None:
         problems.append("no scalar-field constant `uint256 constant r = ...;`")
-    elif int(r_match[1]) != SNARK_SCALAR_FIELD:
-        problems.append(f"constant r is {r_match[1]}, not the BN254 scalar field order {SNARK_SCALAR_FIELD}")
+    elif int(r_match[1]) != FIELD_ORDER:
+        problems.append(f"constant r is {r_match[1]}, not the BN254 scalar field order {FIELD_ORDER}")
     if not re.search(r"function\s+checkField\s*\(\s*v\s*\)\s*\{\s*if\s+iszero\s*\(\s*lt\s*\(\s*v\s*,\s*r\s*\)\s*\)",
                      source):
         problems.append("no `checkField(v)` that rejects v >= r")
@@ -132,7 +131,7 @@ def export_verifier(zkey: Path, out: Path) -> VerifierExport:
     ------
     GeneratedVerifierError
         See :func:`check_generated_verifier`.
-    prover.tools.ToolError
+    toolchain.tools.ToolError
         If snarkjs fails.
     """
     if not zkey.is_file():
@@ -238,7 +237,7 @@ def compile_contracts(sources: Sequence[Path], out_dir: Path, *,
 
     Raises
     ------
-    prover.tools.ToolError
+    toolchain.tools.ToolError
         On a compile error (the message lists solc's diagnostics), a solc version
         other than :data:`SOLC_VERSION`, or a failing node.
     ValueError

@@ -2,7 +2,7 @@ pragma circom 2.1.0;
 
 // The zkmargin number contract, circuit side.
 //
-// Mirrors engine/fixedpoint.py value for value (bit widths, scales, limits);
+// Mirrors zkmargin/constants.py value for value (bit widths, scales, limits);
 // tests/test_contract.py compiles a main that outputs every function below
 // and checks it against the Python constants.  Change both files together.
 //

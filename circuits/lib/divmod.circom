@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
 // Division by a compile-time constant with an explicit rounding direction
-// (rounding rules R5 and R6 of engine/fixedpoint.py: MM, IM, collateral value).
+// (rounding rules R5 and R6 of zkmargin/constants.py: MM, IM, collateral value).
 
 include "bitify.circom";
 

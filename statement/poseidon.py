@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from engine.fixedpoint import FIELD_ORDER
+from zkmargin.constants import FIELD_ORDER
 
 #: circomlib's circuits folder inside the repository's pinned ``node_modules``.
 CIRCOMLIB_CIRCUITS: Final = Path(__file__).resolve().parent.parent / "node_modules" / "circomlib" / "circuits"
@@ -170,7 +170,7 @@ def _check_inputs(inputs: Sequence[int], what: str, max_len: int | None = MAX_IN
         if not 0 <= v < _P:
             raise ValueError(
                 f"{what} input [{i}]={v} is not a field element: expected 0 <= x < r (the BN254 scalar field "
-                "order); encode negative numbers with engine.fixedpoint.to_field"
+                "order); encode negative numbers with zkmargin.constants.to_field"
             )
     return values
 

@@ -16,8 +16,8 @@ import operator
 from collections.abc import Sequence
 from typing import Final
 
-from engine.fixedpoint import FIELD_ORDER
-from engine.poseidon import poseidon
+from zkmargin.constants import FIELD_ORDER
+from zkmargin.statement.poseidon import poseidon
 
 #: Children per node.
 ARITY: Final = 4

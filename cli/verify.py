@@ -6,30 +6,32 @@ import argparse
 import json
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engine.cli import EXIT_FAILED, EXIT_OK, add_market_args, load_table
-from engine.commitments import SIZES, build_params_tree
-from engine.errors import InputError
-from engine.fixedpoint import format_money
-from verifier.groth16 import verify_batch, verify_bundle
-from verifier.groth16_errors import VerificationInputError
-from verifier.groth16_json import load_verifying_key
-from verifier.statement import DecodedStatement, decode, read_bundle
+from zkmargin.cli.common import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from zkmargin.constants import format_money
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.errors import InputError
+from zkmargin.statement.records import BundleRecord, RecordError, read_bundle
+from zkmargin.statement.signals import Statement
+from zkmargin.statement.sizes import SIZES
+from zkmargin.verifier.groth16 import verify_batch, verify_bundle
+from zkmargin.verifier.groth16_errors import VerificationInputError
+from zkmargin.verifier.groth16_json import load_verifying_key
 
 if TYPE_CHECKING:
-    from prover.setup import SetupArtifacts
+    from zkmargin.toolchain.keys import SetupArtifacts
 
 AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
 
 
 def _local_keys(args: argparse.Namespace, console: Console) -> SetupArtifacts:
     """The local keys of ``--size`` (set up with progress shown if they are not cached yet)."""
-    from prover.cli import run_setup
+    from zkmargin.cli.prove import run_setup
 
     return run_setup(console, args.size, None)
 
@@ -39,7 +41,7 @@ def _vkey(args: argparse.Namespace, console: Console) -> Path:
     return Path(args.vkey) if args.vkey is not None else _local_keys(args, console).vkey
 
 
-def _statement_table(title: str, statement: DecodedStatement) -> Table:
+def _statement_table(title: str, statement: Statement) -> Table:
     view = Table(title=title, title_justify="left", show_header=False)
     view.add_column("item")
     view.add_column("value")
@@ -53,8 +55,8 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     vkey_path = _vkey(args, console)
     try:
         vkey = load_verifying_key(vkey_path)
-        ok = verify_bundle(vkey, bundle)
-        statement = decode([int(s) for s in bundle["publicSignals"]])
+        ok = verify_bundle(vkey, bundle.model_dump(by_alias=True))
+        statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
     except VerificationInputError as exc:
         console.print(f"[red]rejected:[/red] {exc}")
         return EXIT_FAILED
@@ -63,11 +65,11 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         results["snarkjs groth16 verify"] = _snarkjs_verify(vkey_path, bundle)
     gas_note = ""
     if args.evm:
-        from verifier.onchain import check_on_evm
+        from zkmargin.verifier.onchain import check_on_evm
 
         keys = _local_keys(args, console)
-        epoch = int(bundle.get("statement", {}).get("epoch", 1)) or 1
-        check = check_on_evm(keys.zkey, bundle["proof"], bundle["publicSignals"], epoch)
+        epoch = bundle.statement.epoch or 1
+        check = check_on_evm(keys.zkey, bundle.snarkjs_proof(), bundle.public_signals, epoch)
         results["EVM Groth16Verifier.verifyProof"] = check.verified
         results["EVM MarginRegistry.submit"] = check.accepted
         gas_note = (f"gas: verifyProof {check.verify_gas:,}, registry submit {check.submit_gas:,} "
@@ -86,13 +88,13 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     return EXIT_FAILED
 
 
-def _snarkjs_verify(vkey: Path, bundle: dict[str, Any]) -> bool:
-    from prover import tools
+def _snarkjs_verify(vkey: Path, bundle: BundleRecord) -> bool:
+    from zkmargin.toolchain import tools
 
     with tempfile.TemporaryDirectory(prefix="zkmargin-verify-") as tmp:
         proof, public = Path(tmp) / "proof.json", Path(tmp) / "public.json"
-        proof.write_text(json.dumps(bundle["proof"]))
-        public.write_text(json.dumps(bundle["publicSignals"]))
+        proof.write_text(json.dumps(bundle.snarkjs_proof()))
+        public.write_text(json.dumps(bundle.public_signals))
         try:
             out = tools.snarkjs(["groth16", "verify", str(vkey), str(public), str(proof)], timeout=300)
         except tools.ToolError:
@@ -153,26 +155,26 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     files, skipped = _proof_files(args.proofs)
     for path in skipped:
         console.print(f"[dim]skipped {path}: not a proof bundle[/dim]")
-    bundles: list[dict[str, Any] | None] = []
+    bundles: list[BundleRecord | None] = []
     for path in files:
         try:
             bundles.append(read_bundle(path))
-        except VerificationInputError as exc:
+        except RecordError as exc:
             bundles.append(None)
             failures.append((path.name, str(exc)))
-    valid: list[tuple[Path, DecodedStatement]] = []
+    valid: list[tuple[Path, Statement]] = []
     columns = (TextColumn("verifying proofs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("verify", total=len(files))
         for start in range(0, len(files), AUDIT_CHUNK):
             chunk = [(f, b) for f, b in zip(files[start:start + AUDIT_CHUNK], bundles[start:start + AUDIT_CHUNK],
                                             strict=True) if b is not None]
-            verdicts = verify_batch(vkey, [b for _, b in chunk]) if chunk else []
+            verdicts = verify_batch(vkey, [b.model_dump(by_alias=True) for _, b in chunk]) if chunk else []
             for (path, bundle), verdict in zip(chunk, verdicts, strict=True):
                 if not verdict.ok:
                     failures.append((path.name, verdict.reason or "invalid proof"))
                     continue
-                statement = decode([int(s) for s in bundle["publicSignals"]])
+                statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
                 # 3. each proof must be about the recomputed parameters
                 if statement.params_root != params.params_root:
                     failures.append((path.name, f"proves against params_root {statement.params_root:#x}, not the "
@@ -198,7 +200,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if not failures else EXIT_FAILED
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the verifier subcommands to the ``zkmargin`` parser."""
     p = sub.add_parser("verify", help="verify one proof bundle (Python; optionally snarkjs and an EVM)")
     p.add_argument("bundle", type=Path, help="proof bundle JSON written by `zkmargin prove`")

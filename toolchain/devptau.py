@@ -8,7 +8,7 @@
    development and testing only — never for keys whose proofs anyone relies on.
    Production keys need a ptau from a real multi-party ceremony.
 
-* :func:`generate_dev_ptau` runs ``prover/js/devptau.js``: it writes the same
+* :func:`generate_dev_ptau` runs ``toolchain/js/devptau.js``: it writes the same
   sections, in the same layout, as ``snarkjs powersoftau new`` followed by
   ``snarkjs powersoftau prepare phase2`` (header, tauG1, tauG2, alphaTauG1,
   betaTauG1, betaG2, zero contributions, Lagrange sections 12–15), but computes
@@ -17,11 +17,11 @@
   Power 16 takes ~20 s on an idle two-core machine, where ``prepare phase2`` of a real accumulator
   takes ~29 min.
   Same power and seed give a byte-identical file.
-* :func:`check_ptau` runs ``prover/js/checkptau.js``: independent randomised
+* :func:`check_ptau` runs ``toolchain/js/checkptau.js``: independent randomised
   pairing / multi-exponentiation checks over every section of a prepared ptau
   (see that script's header for the equations).
 
-Both go through :func:`prover.tools.node` (an argv list, never a shell).
+Both go through :func:`toolchain.tools.node` (an argv list, never a shell).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import re
 from pathlib import Path
 from typing import Final
 
-from prover import tools
-from prover.tools import ToolError
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.tools import ToolError
 
 JS_DIR: Final = Path(__file__).resolve().parent / "js"
 DEVPTAU_JS: Final = JS_DIR / "devptau.js"

@@ -3,7 +3,7 @@
 Two paths:
 
 * **dev** (default): an INSECURE, deterministic powers of tau written from a public seed by
-  :func:`prover.devsetup.generate_dev_ptau`, ``snarkjs groth16 setup`` and a beacon derived from the
+  :func:`toolchain.devptau.generate_dev_ptau`, ``snarkjs groth16 setup`` and a beacon derived from the
   seed.  The same seed gives the same verification key.  Anyone who knows the seed can forge proofs:
   dev keys are for development and tests only, and every artifact and manifest says so.
 * **production** (``ptau=FILE``): a public ceremony's prepared ptau.  Its power is checked against
@@ -29,17 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from engine.commitments import SIZES, CircuitSize
-from prover import tools
-from prover.compile import CompiledCircuit, compile_circuit
-from prover.devsetup import generate_dev_ptau
-from prover.tools import sha256_file
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
+from zkmargin.toolchain.devptau import generate_dev_ptau
+from zkmargin.toolchain.tools import sha256_file
 
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache"
 CIRCUITS_DIR: Final = tools.REPO_ROOT / "circuits"
 DEV_SEED: Final = "zkmargin-insecure-dev-setup-v1"
 BEACON_ITERATIONS_EXP: Final = 10
-MANIFEST_VERSION: Final = 1
+MANIFEST_VERSION: Final = 2
 
 Progress = Callable[[str], Any]
 
@@ -52,7 +51,7 @@ class SetupError(RuntimeError):
 class SetupArtifacts:
     """Keys and circuit files of one set-up circuit size."""
 
-    size: CircuitSize
+    name: str
     circuit: CompiledCircuit
     directory: Path
     zkey: Path
@@ -68,16 +67,13 @@ class SetupArtifacts:
         return str(self.manifest["vkey_id"])
 
 
-def main_file(size: CircuitSize) -> Path:
-    """The ``component main`` file of a circuit size."""
-    return CIRCUITS_DIR / "main" / f"account_{size.name}.circom"
-
-
-def circuit_size(name: str) -> CircuitSize:
-    """The named circuit size; :class:`SetupError` for an unknown one."""
-    if name not in SIZES:
-        raise SetupError(f"unknown circuit size {name!r}; sizes: {', '.join(SIZES)}")
-    return SIZES[name]
+def main_file(name: str) -> Path:
+    """The ``component main`` file of the account circuit of size ``name``; :class:`SetupError` if none."""
+    path = CIRCUITS_DIR / "main" / f"account_{name}.circom"
+    if not path.is_file():
+        known = sorted(p.stem.removeprefix("account_") for p in (CIRCUITS_DIR / "main").glob("account_*.circom"))
+        raise SetupError(f"unknown circuit size {name!r}; sizes: {', '.join(known)}")
+    return path
 
 
 def required_power(circuit: CompiledCircuit) -> int:
@@ -146,12 +142,12 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
     progress : called with a line before each slow step.
     timings : filled with seconds per step (``compile``, ``ptau``, ``setup``).
     """
-    size = circuit_size(size_name)
+    main = main_file(size_name)
     times = timings if timings is not None else {}
     say = progress or (lambda _msg: None)
     start = time.perf_counter()
-    say(f"compiling the {size.name} circuit (circom --O2)")
-    circuit = compile_circuit(main_file(size))
+    say(f"compiling the {size_name} circuit (circom --O2)")
+    circuit = compile_circuit(main)
     times["compile"] = time.perf_counter() - start
     power = required_power(circuit)
     if ptau is None:
@@ -162,16 +158,16 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
             raise SetupError(f"ptau file {ptau} does not exist")
         have = ptau_power(ptau)
         if have < power:
-            raise SetupError(f"{ptau} has power {have}; the {size.name} circuit ({circuit.n_constraints:,} "
+            raise SetupError(f"{ptau} has power {have}; the {size_name} circuit ({circuit.n_constraints:,} "
                              f"constraints) needs power {power} or more")
         identity = f"file:{sha256_file(ptau)}"
-    directory = CACHE_DIR / "setup" / f"{size.name}-{_cache_key(circuit, identity)}"
+    directory = CACHE_DIR / "setup" / f"{size_name}-{_cache_key(circuit, identity)}"
     manifest_path = directory / "manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
         times.setdefault("ptau", 0.0)
         times.setdefault("setup", 0.0)
-        return SetupArtifacts(size, circuit, directory, directory / "circuit_final.zkey",
+        return SetupArtifacts(size_name, circuit, directory, directory / "circuit_final.zkey",
                               directory / "verification_key.json", manifest)
 
     # each process works in its own folder and publishes it with one rename, so concurrent setups of the
@@ -215,8 +211,8 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
         "insecure_dev_setup": ptau is None,
         "warning": ("INSECURE development keys: the powers of tau and the beacon derive from a public seed; "
                     "anyone can forge proofs") if ptau is None else None,
-        "size": size.__dict__,
-        "circuit": {"main": str(main_file(size).relative_to(tools.REPO_ROOT)), "source_hash": circuit.source_hash,
+        "size": size_name,
+        "circuit": {"main": str(main.relative_to(tools.REPO_ROOT)), "source_hash": circuit.source_hash,
                     "constraints": circuit.n_constraints, "public_signals": circuit.n_public,
                     "r1cs_sha256": sha256_file(circuit.r1cs)},
         "ptau": {"dev_seed": seed if ptau is None else None, "power": ptau_power(ptau_file),
@@ -236,5 +232,5 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
         if not manifest_path.exists():
             raise
         manifest = json.loads(manifest_path.read_text())
-    return SetupArtifacts(size, circuit, directory, directory / "circuit_final.zkey",
+    return SetupArtifacts(size_name, circuit, directory, directory / "circuit_final.zkey",
                           directory / "verification_key.json", manifest)

@@ -1,63 +1,24 @@
-"""The ``zkmargin`` console command.
-
-Subcommands registered here: ``margin``, ``batch``, ``risk-arrays``, ``schema``.
-The prover and verifier packages add theirs through :func:`register` hooks.
-Exit codes: 0 success, 1 a check failed (e.g. insolvent, invalid proof), 2 bad input.
-"""
+"""``zkmargin`` subcommands of the engine: ``margin``, ``batch``, ``risk-arrays``, ``schema``."""
 
 from __future__ import annotations
 
 import argparse
 import csv
-import importlib
 import json
-import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from engine.account import encode_account
-from engine.errors import InputError
-from engine.fixedpoint import BoundsError, format_money
-from engine.io import load_market, load_params, load_portfolio, load_scenarios
-from engine.margin import margin_batch, pack_accounts
-from engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
-from engine.report import build_report, render, risk_array_table
-from engine.risk import RiskTable, build_risk_table
-
-EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
-EXTENSIONS = ("prover.cli", "verifier.cli")
-
-Handler = Callable[[argparse.Namespace, Console], int]
-
-
-def add_market_args(parser: argparse.ArgumentParser, *, scenarios_default: str = "span16") -> None:
-    """The ``--market``, ``--scenarios`` and ``--params`` options shared by several subcommands."""
-    parser.add_argument("--market", type=Path, required=True, help="market snapshot JSON")
-    parser.add_argument("--scenarios", default=scenarios_default,
-                        help="span16 | crypto-grid | seed5 | scenario-set JSON file (default %(default)s)")
-    parser.add_argument("--params", type=Path, default=None, help="margin parameters JSON (haircuts, multipliers)")
-
-
-def load_table(args: argparse.Namespace) -> tuple[MarketSnapshot, MarginParams, RiskTable, ScenarioSet]:
-    """Load market, params and scenarios named by the shared options and build the risk table."""
-    market = load_market(args.market)
-    params = load_params(args.params)
-    scenarios = load_scenarios(args.scenarios)
-    try:
-        table = build_risk_table(market, scenarios, params)
-    except InputError as exc:
-        if exc.file is None:
-            hint = "; pass --params FILE" if exc.field == "haircuts_bp" and args.params is None else ""
-            src = args.market
-            if exc.field == "haircuts_bp":
-                src = args.params if args.params is not None else "margin parameters (defaults)"
-            raise InputError(exc.reason + hint, file=str(src), field=exc.field, instrument=exc.instrument) from exc
-        raise
-    return market, params, table, scenarios
+from zkmargin.cli.common import EXIT_OK, add_market_args, load_table
+from zkmargin.constants import format_money
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.io import load_portfolio
+from zkmargin.engine.margin import margin_batch, pack_accounts
+from zkmargin.engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
+from zkmargin.engine.report import build_report, render, risk_array_table
 
 
 def cmd_margin(args: argparse.Namespace, console: Console) -> int:
@@ -127,11 +88,8 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="zkmargin", description="Verifiable portfolio margin: engine, prover, "
-                                     "verifiers.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the engine subcommands to the ``zkmargin`` parser."""
     p = sub.add_parser("margin", help="margin one portfolio and print a report")
     add_market_args(p)
     p.add_argument("--portfolio", type=Path, required=True, help="portfolio JSON")
@@ -154,34 +112,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", choices=sorted(SCHEMAS))
     p.set_defaults(handler=cmd_schema)
 
-    for module in EXTENSIONS:
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        mod.register(sub)
-    return parser
-
-
-def make_console() -> Console:
-    """A console that keeps tables readable when output is piped (at least 132 columns)."""
-    probe = Console()
-    return Console(width=max(probe.width, 132)) if not probe.is_terminal else probe
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``zkmargin`` command; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    console = make_console()
-    handler: Handler = args.handler
-    try:
-        return handler(args, console)
-    except (InputError, BoundsError) as exc:
-        print(f"zkmargin: error: {exc}", file=sys.stderr)
-        return EXIT_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""The zkmargin number contract: scales, bounds and rounding rules.
+"""The zkmargin number contract and the BN254 constants: scales, bounds, rounding rules, field moduli.
 
 Every integer the engine produces is exactly the integer the circuit computes.
 This module is the single place where the scales, the signed bounds and the
@@ -64,9 +64,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Final
 
-import numpy as np
-import numpy.typing as npt
-
 MONEY_SCALE: Final = 10**6
 QTY_SCALE: Final = 10**3
 BALANCE_SCALE: Final = 10**8
@@ -83,8 +80,10 @@ MAX_POSITIONS: Final = 256
 MAX_ASSETS: Final = 64
 MAX_HAIRCUT_BP: Final = BP
 
-#: The BN254 scalar field order, the modulus of every circuit signal.
+#: The BN254 scalar field order r: the modulus of every circuit signal and the order of the curve groups.
 FIELD_ORDER: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+#: The BN254 base field modulus p: curve point coordinates are integers mod p.
+BASE_FIELD_MODULUS: Final = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 
 
 class BoundsError(ValueError):
@@ -115,17 +114,6 @@ def check_unsigned(name: str, value: int, bits: int) -> int:
     if not 0 <= value < (1 << bits):
         raise BoundsError(f"{name}={value} is outside the unsigned {bits}-bit range [0, 2^{bits})")
     return value
-
-
-def check_array_signed(name: str, values: npt.NDArray[np.int64], bits: int) -> None:
-    """Vectorised :func:`check_signed` for an int64 array (``bits`` <= 63)."""
-    lim = signed_limit(bits)
-    bad = (values < -lim) | (values >= lim)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise BoundsError(
-            f"{name}{list(idx)}={int(values[idx])} is outside the signed {bits}-bit range [-2^{bits - 1}, 2^{bits - 1})"
-        )
 
 
 def floor_div(num: int, den: int) -> int:
@@ -172,11 +160,15 @@ def to_balance_units(amount: float | str | int) -> int:
     return check_unsigned("balance", frac.numerator, BALANCE_BITS)
 
 
-def format_money(micro: int) -> str:
-    """Format micro-units as an exact decimal string in quote currency, e.g. ``"-12.500000"``."""
+def format_money(micro: int, *, grouped: bool = False) -> str:
+    """Format micro-units as an exact decimal string in quote currency, e.g. ``"-12.500000"``.
+
+    ``grouped`` adds thousands separators (``"1,234,567.500000"``) for tables; machine-readable output
+    leaves them out.
+    """
     sign = "-" if micro < 0 else ""
     whole, frac = divmod(abs(int(micro)), MONEY_SCALE)
-    return f"{sign}{whole}.{frac:06d}"
+    return f"{sign}{whole:,}.{frac:06d}" if grouped else f"{sign}{whole}.{frac:06d}"
 
 
 def to_field(value: int) -> int:

@@ -12,16 +12,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from engine.account import encode_account
-from engine.cli import EXIT_FAILED, EXIT_OK, add_market_args, load_table
-from engine.commitments import SIZES, build_params_tree
-from engine.errors import InputError
-from engine.io import load_portfolio
-from engine.margin import margin_account
-from prover.progress import Steps
-from prover.prove import CircuitMismatchError, check_provable, prove_account
-from prover.setup import DEV_SEED, SetupArtifacts, SetupError, setup
-from prover.tools import ToolError
+from zkmargin.cli.common import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from zkmargin.cli.progress import Steps
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.io import load_portfolio
+from zkmargin.prover.prove import CircuitMismatchError, check_provable, prove_account
+from zkmargin.statement.records import read_salt, write_private
+from zkmargin.statement.sizes import SIZES
+from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, setup
+from zkmargin.toolchain.tools import ToolError
 
 INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive from a public seed and anyone can "
                    "forge proofs. Use --ptau with a ceremony file for real keys.")
@@ -50,12 +51,12 @@ def cmd_setup(args: argparse.Namespace, console: Console) -> int:
         art = run_setup(console, args.size, args.ptau, args.seed)
     except SetupError as exc:
         raise InputError(str(exc), field="--ptau") from exc
-    view = Table(title=f"{art.size.name} circuit", title_justify="left", show_header=False)
+    view = Table(title=f"{art.name} circuit", title_justify="left", show_header=False)
     view.add_column("item")
     view.add_column("value")
     m = art.manifest
     for item, value in (("constraints", f"{art.circuit.n_constraints:,}"),
-                        ("constraints per position", f"{art.circuit.n_constraints / art.size.positions:,.0f}"),
+                        ("constraints per position", f"{art.circuit.n_constraints / SIZES[art.name].positions:,.0f}"),
                         ("ptau power", str(m["ptau"]["power"])), ("vkey id", art.vkey_id),
                         ("zkey", str(art.zkey)), ("verification key", str(art.vkey)),
                         ("manifest", str(art.directory / "manifest.json")),
@@ -106,10 +107,9 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
     salt = None
     if args.salt:
-        salt = int(json.loads(args.salt.read_text())["salt"])
+        salt = int(read_salt(args.salt).salt)
     # the input checks (size, tree, solvency) run before any tool, including the setup
-    result = margin_account(table, account)
-    check_provable(params, account, result)
+    provable = check_provable(params, account)
     try:
         artifacts = run_setup(console, args.size, args.ptau)
     except SetupError as exc:
@@ -117,24 +117,22 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     steps = Steps(console)
     with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step("proving the account"):
         try:
-            proof = prove_account(artifacts, params, account, salt=salt, workdir=Path(tmp),
+            proof = prove_account(artifacts, provable, salt=salt, workdir=Path(tmp),
                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
-                                  progress=steps.note, result=result)
+                                  progress=steps.note)
         except CircuitMismatchError as exc:
             console.print(f"[red]error:[/red] {exc}")
             return EXIT_FAILED
-    args.out.write_text(json.dumps(proof.bundle, indent=2) + "\n")
+    args.out.write_text(proof.bundle.to_json())
     salt_out = args.salt_out or args.out.with_name(args.out.stem + ".salt.json")
-    salt_out.write_text(json.dumps(proof.salt_record, indent=2) + "\n")
-    salt_out.chmod(0o600)
-    st = proof.bundle["statement"]
-    console.print(st["text"])
+    write_private(salt_out, proof.salt_record.to_json())
+    console.print(proof.bundle.statement.text)
     console.print(f"wrote the proof bundle to {args.out} and the salt (keep it private) to {salt_out}")
     console.print(f"witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
     return EXIT_OK
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the prover subcommands to the ``zkmargin`` parser."""
     p = sub.add_parser("setup", help="compile the account circuit and make its Groth16 keys (cached)")
     add_size_arg(p)

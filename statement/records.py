@@ -1,0 +1,181 @@
+"""The files a proof travels in: the proof bundle (publishable) and the salt record (private).
+
+Both are frozen pydantic models with a ``format`` tag and a ``version`` that readers check, and extra or
+missing fields are rejected.  The bundle's ``proof`` and ``publicSignals`` are snarkjs's own
+``proof.json`` and ``public.json``.  Nothing a verifier decides rests on the bundle's ``circuit`` or
+``statement`` prose: those only let it explain a mismatch (another size, another key).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+BUNDLE_FORMAT: Final = "zkmargin-proof-bundle"
+SALT_FORMAT: Final = "zkmargin-account-salt"
+RECORD_VERSION: Final = 2
+
+Decimal = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="a non-negative integer in decimal")]
+
+
+class RecordError(ValueError):
+    """A bundle or salt file that cannot be read, or is not of the expected format and version."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Groth16ProofJson(_Frozen):
+    """snarkjs's ``proof.json``: projective coordinates as decimal strings."""
+
+    pi_a: Annotated[list[Decimal], Field(min_length=3, max_length=3)]
+    pi_b: Annotated[list[Annotated[list[Decimal], Field(min_length=2, max_length=2)]],
+                    Field(min_length=3, max_length=3)]
+    pi_c: Annotated[list[Decimal], Field(min_length=3, max_length=3)]
+    protocol: Literal["groth16"]
+    curve: Literal["bn128"]
+
+
+class CircuitRecord(_Frozen):
+    """Which circuit and key the prover used (for explaining mismatches; never trusted)."""
+
+    size: str
+    vkey_id: str
+    constraints: int
+
+
+class StatementRecord(_Frozen):
+    """The statement in words and decimal strings, as the prover wrote it (the public signals decide)."""
+
+    params_root: Decimal
+    account_commitment: Decimal
+    initial_margin: str
+    maintenance_margin: str
+    epoch: int
+    market_timestamp: str
+    scenarios: str
+    text: str
+
+
+class BundleRecord(_Frozen):
+    """One account proof as ``zkmargin prove`` writes it."""
+
+    format: Literal["zkmargin-proof-bundle"] = BUNDLE_FORMAT
+    version: Literal[2] = RECORD_VERSION
+    circuit: CircuitRecord
+    statement: StatementRecord
+    proof: Groth16ProofJson
+    public_signals: Annotated[list[Decimal], Field(alias="publicSignals")]
+
+    def to_json(self) -> str:
+        """The bundle as indented JSON with snarkjs's field names."""
+        return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+    def snarkjs_proof(self) -> dict[str, Any]:
+        """``proof.json`` as snarkjs reads it."""
+        return self.proof.model_dump()
+
+
+class SaltRecord(_Frozen):
+    """The private opening of an account commitment (with the positions, which the owner keeps)."""
+
+    format: Literal["zkmargin-account-salt"] = SALT_FORMAT
+    version: Literal[2] = RECORD_VERSION
+    account: str
+    salt: Decimal
+    account_commitment: Decimal
+    circuit_size: str
+    note: str = "Keep this file private: with the positions it opens the account commitment."
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"
+
+
+def _read_json(path: Path, what: str) -> Any:
+    if path.is_dir():
+        raise RecordError(f"{path}: is a folder, not a {what} file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise RecordError(f"{path}: no such file") from exc
+    except PermissionError as exc:
+        raise RecordError(f"{path}: cannot read: permission denied") from exc
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"{path}: not a {what} file (binary content, not UTF-8 JSON)") from exc
+    except OSError as exc:
+        raise RecordError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not text.strip():
+        raise RecordError(f"{path}: empty file, expected a {what}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"{path}: not a {what} file: malformed JSON at line {exc.lineno}: {exc.msg}") from exc
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first problem of a pydantic error on one line: ``field 'a.b': message (+N more)``."""
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "missing":
+        text = f"missing field '{where}'"
+    elif kind == "extra_forbidden":
+        text = f"unexpected field '{where}'"
+    else:
+        text = f"field '{where}': {first['msg']}"
+    return text + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else "")
+
+
+def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
+    if not isinstance(data, dict):
+        raise RecordError(f"{path}: not a {what}: expected a JSON object, got a JSON {type(data).__name__}")
+    if data.get("format") != fmt:
+        found = data.get("format")
+        raise RecordError(f"{path}: not a {what} (format {found!r}, expected {fmt!r})" if found is not None
+                          else f"{path}: not a {what} (no 'format' field)")
+    if data.get("version") != RECORD_VERSION:
+        raise RecordError(f"{path}: {what} version {data.get('version')!r} is not supported (this zkmargin reads "
+                          f"version {RECORD_VERSION}); prove again with this version")
+
+
+def read_bundle(path: Path) -> BundleRecord:
+    """Read and validate a proof bundle; :class:`RecordError` with a one-line reason otherwise."""
+    data = _read_json(path, "proof bundle")
+    _check_tag(path, data, BUNDLE_FORMAT, "proof bundle")
+    try:
+        return BundleRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(f"{path}: bad proof bundle: {validation_message(exc)}") from exc
+
+
+def read_salt(path: Path) -> SaltRecord:
+    """Read and validate a salt record; :class:`RecordError` with a one-line reason otherwise."""
+    data = _read_json(path, "salt record")
+    _check_tag(path, data, SALT_FORMAT, "salt record")
+    try:
+        return SaltRecord.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(f"{path}: bad salt record: {validation_message(exc)}") from exc
+
+
+def looks_like_salt(path: Path) -> bool:
+    """True when ``path`` is a JSON object tagged as a salt record (for warnings when one sits among proofs)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == SALT_FORMAT
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new or existing file that is mode 0600 from its first byte."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
