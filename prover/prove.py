@@ -27,6 +27,7 @@ from zkmargin.statement.records import (
     BundleRecord,
     CircuitRecord,
     Groth16ProofJson,
+    ParamsRecord,
     SaltRecord,
     StatementRecord,
 )
@@ -156,7 +157,11 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
         circuit=CircuitRecord(size=artifacts.name, vkey_id=artifacts.vkey_id,
                               constraints=artifacts.circuit.n_constraints),
         statement=StatementRecord(
-            params_root=str(statement.params_root), account_commitment=str(statement.account_commitment),
+            params_root=str(statement.params_root),
+            params=ParamsRecord(instruments_root=str(params.instruments_root),
+                                collateral_hash=str(params.collateral_hash), im_bp=params.table.im_multiplier_bp,
+                                mm_bp=params.table.mm_multiplier_bp, epoch=params.table.epoch),
+            account_commitment=str(statement.account_commitment),
             initial_margin=format_money(statement.initial_margin),
             maintenance_margin=format_money(statement.maintenance_margin), epoch=params.table.epoch,
             market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),

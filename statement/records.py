@@ -15,6 +15,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from zkmargin.statement.commitments import params_root
+
 BUNDLE_FORMAT: Final = "zkmargin-proof-bundle"
 SALT_FORMAT: Final = "zkmargin-account-salt"
 RECORD_VERSION: Final = 2
@@ -49,10 +51,29 @@ class CircuitRecord(_Frozen):
     constraints: int
 
 
+class ParamsRecord(_Frozen):
+    """The parts ``params_root`` hashes: public, from the venue's published leaf table.
+
+    With them anyone (a contract included) recomputes the root, and so the epoch it commits to.
+    """
+
+    instruments_root: Decimal
+    collateral_hash: Decimal
+    im_bp: int
+    mm_bp: int
+    epoch: int
+
+    def params_root(self) -> int:
+        """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
+        return params_root(int(self.instruments_root), int(self.collateral_hash), self.im_bp, self.mm_bp,
+                           self.epoch)
+
+
 class StatementRecord(_Frozen):
     """The statement in words and decimal strings, as the prover wrote it (the public signals decide)."""
 
     params_root: Decimal
+    params: ParamsRecord
     account_commitment: Decimal
     initial_margin: str
     maintenance_margin: str
