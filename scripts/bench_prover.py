@@ -129,9 +129,10 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
                               market_timestamp=market_timestamp, scenarios=SCENARIOS,
                               progress=lambda msg: log(f"{name}: {msg}"))
         log(f"{name}: witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
-        _, verify_s = timed(lambda: tools.snarkjs(["groth16", "verify", str(artifacts.vkey),
-                                                   str(work / "public.json"), str(work / "proof.json")],
-                                                  timeout=600))
+        accepted, verify_s = timed(lambda: tools.snarkjs_verify(artifacts.vkey, work / "proof.json",
+                                                                work / "public.json", timeout=600))
+        if not accepted:
+            raise SystemExit(f"{name}: snarkjs rejected the proof in {work}")
         return SizeResult(
             name=name, positions=size.positions, scenarios=size.scenarios, constraints=circuit.n_constraints,
             ptau_power=int(artifacts.manifest["ptau"]["power"]), compile_s=compile_s, ptau_s=timings["ptau"],
