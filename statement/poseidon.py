@@ -9,9 +9,11 @@ Two implementations sit behind one API, in the spirit of ``py_ecc``:
   paper with the original constants (``circuits/poseidon_old.circom``), slow
   and obviously correct, kept for the tests.
 
-Both read their round constants from circomlib's own ``.circom`` files at
-first use (the installed npm package pinned in ``package.json``), so the
-Python hash can never drift from the circuit's; nothing runs Node at runtime.
+Both take their constants from :mod:`zkmargin.statement.poseidon_constants`, a
+module generated from the pinned circomlib's own ``.circom`` sources by
+``scripts/gen_poseidon_constants.py`` and checked against the installed
+circomlib by ``tests/test_poseidon.py``; hashing needs neither Node nor
+``node_modules``.
 
 :func:`hash_list` is the project's hash of a list of any length, mirrored by
 ``HashList(n)`` in ``circuits/lib/hash.circom``.
@@ -21,33 +23,22 @@ from __future__ import annotations
 
 import functools
 import operator
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
 from zkmargin.constants import FIELD_ORDER
+from zkmargin.statement import poseidon_constants as _constants
 
-#: circomlib's circuits folder inside the repository's pinned ``node_modules``.
-CIRCOMLIB_CIRCUITS: Final = Path(__file__).resolve().parent.parent / "node_modules" / "circomlib" / "circuits"
-CONSTANTS_FILE: Final = "poseidon_constants.circom"
-REFERENCE_CONSTANTS_FILE: Final = "poseidon_constants_old.circom"
-
+#: circomlib's full-round count and partial rounds per state width t = 2..17 (from the generated module).
+N_ROUNDS_F: Final = _constants.N_ROUNDS_F
+N_ROUNDS_P: Final = _constants.N_ROUNDS_P
 #: Most inputs one Poseidon call takes (circomlib supports state widths t = 2..17).
-MAX_INPUTS: Final = 16
+MAX_INPUTS: Final = len(N_ROUNDS_P)
 #: Inputs absorbed per chained call after the first in :func:`hash_list` (one slot carries the running hash).
 CHAIN_CHUNK: Final = MAX_INPUTS - 1
 
-N_ROUNDS_F: Final = 8
-#: Partial rounds per state width t = 2..17 (circomlib's ``N_ROUNDS_P``).
-N_ROUNDS_P: Final = (56, 57, 56, 60, 60, 63, 64, 63, 60, 66, 60, 65, 70, 60, 64, 68)
-
 _P: Final = FIELD_ORDER
-
-
-class PoseidonConstantsError(RuntimeError):
-    """circomlib's Poseidon constants are missing or do not have the expected shape."""
 
 
 @dataclass(frozen=True)
@@ -79,51 +70,6 @@ class ReferenceConstants:
     m: tuple[tuple[int, ...], ...]
 
 
-_FUNCTION_RE: Final = re.compile(r"^function\s+(POSEIDON_[A-Z])\s*\(\s*t\s*\)\s*\{(.*?)^\}", re.S | re.M)
-_BRANCH_RE: Final = re.compile(r"if\s*\(\s*t\s*==\s*(\d+)\s*\)\s*\{\s*return(.*?);", re.S)
-_NUMBER_RE: Final = re.compile(r"0x[0-9a-fA-F]+|\d+")
-
-
-def _read_constants_file(name: str) -> str:
-    path = CIRCOMLIB_CIRCUITS / name
-    try:
-        return path.read_text()
-    except FileNotFoundError:
-        raise PoseidonConstantsError(
-            f"{path} not found: circomlib is not installed; run `make setup` (npm ci) to install the pinned "
-            "circomlib, whose Poseidon constants the Python hash reads"
-        ) from None
-
-
-@functools.cache
-def _parse_constants_file(name: str) -> dict[str, dict[int, tuple[int, ...]]]:
-    """Map ``{function name: {t: flat tuple of numbers}}`` for every ``POSEIDON_*`` function in ``name``."""
-    text = _read_constants_file(name)
-    table: dict[str, dict[int, tuple[int, ...]]] = {}
-    for func, body in _FUNCTION_RE.findall(text):
-        branches: dict[int, tuple[int, ...]] = {}
-        for t_text, values in _BRANCH_RE.findall(body):
-            branches[int(t_text)] = tuple(int(v, 0) for v in _NUMBER_RE.findall(values))
-        table[func] = branches
-    if not table:
-        raise PoseidonConstantsError(f"no POSEIDON_* functions found in {CIRCOMLIB_CIRCUITS / name}")
-    return table
-
-
-def _lookup(name: str, func: str, t: int, length: int) -> tuple[int, ...]:
-    try:
-        values = _parse_constants_file(name)[func][t]
-    except KeyError:
-        raise PoseidonConstantsError(f"{func}({t}) is missing from {CIRCOMLIB_CIRCUITS / name}") from None
-    if len(values) != length:
-        raise PoseidonConstantsError(
-            f"{func}({t}) in {CIRCOMLIB_CIRCUITS / name} has {len(values)} values, expected {length}"
-        )
-    if any(v >= _P for v in values):
-        raise PoseidonConstantsError(f"{func}({t}) in {CIRCOMLIB_CIRCUITS / name} has a value >= the field order")
-    return values
-
-
 def _square(flat: tuple[int, ...], t: int) -> tuple[tuple[int, ...], ...]:
     return tuple(flat[row * t:(row + 1) * t] for row in range(t))
 
@@ -136,22 +82,18 @@ def _check_width(t: int) -> int:
 
 @functools.cache
 def optimised_constants(t: int) -> OptimisedConstants:
-    """Constants of circomlib's optimised ``PoseidonEx`` for state width ``t`` (parsed once, cached)."""
+    """Constants of circomlib's optimised ``PoseidonEx`` for state width ``t`` (shaped once, cached)."""
     n_rounds_p = _check_width(t)
-    c = _lookup(CONSTANTS_FILE, "POSEIDON_C", t, t * N_ROUNDS_F + n_rounds_p)
-    s = _lookup(CONSTANTS_FILE, "POSEIDON_S", t, n_rounds_p * (2 * t - 1))
-    m = _square(_lookup(CONSTANTS_FILE, "POSEIDON_M", t, t * t), t)
-    p = _square(_lookup(CONSTANTS_FILE, "POSEIDON_P", t, t * t), t)
-    return OptimisedConstants(t=t, n_rounds_p=n_rounds_p, c=c, s=s, m=m, p=p)
+    return OptimisedConstants(t=t, n_rounds_p=n_rounds_p, c=_constants.OPTIMISED_C[t], s=_constants.OPTIMISED_S[t],
+                              m=_square(_constants.OPTIMISED_M[t], t), p=_square(_constants.OPTIMISED_P[t], t))
 
 
 @functools.cache
 def reference_constants(t: int) -> ReferenceConstants:
-    """Original Poseidon constants for state width ``t`` (parsed once, cached)."""
+    """Original Poseidon constants for state width ``t`` (shaped once, cached)."""
     n_rounds_p = _check_width(t)
-    c = _lookup(REFERENCE_CONSTANTS_FILE, "POSEIDON_C", t, t * (N_ROUNDS_F + n_rounds_p))
-    m = _square(_lookup(REFERENCE_CONSTANTS_FILE, "POSEIDON_M", t, t * t), t)
-    return ReferenceConstants(t=t, n_rounds_p=n_rounds_p, c=c, m=m)
+    return ReferenceConstants(t=t, n_rounds_p=n_rounds_p, c=_constants.REFERENCE_C[t],
+                              m=_square(_constants.REFERENCE_M[t], t))
 
 
 def _check_inputs(inputs: Sequence[int], what: str, max_len: int | None = MAX_INPUTS) -> list[int]:

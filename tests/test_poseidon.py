@@ -1,35 +1,45 @@
-"""engine.poseidon against circomlib's Poseidon circuit, and the optimised version against the reference.
+"""statement.poseidon against circomlib's Poseidon circuit, and the optimised version against the reference.
 
 The circuit vectors come from ``tests/circuits/poseidon_test.circom``
 (widths 1, 2, 3, 4, 5, 8, 12; ``test_gadget_hash.py`` adds 10 and 16); the
 textbook reference (original constants, a separate file of circomlib's)
-checks the optimised Python hash at every width 1..16.
+checks the optimised Python hash at every width 1..16.  The constants module
+is regenerated from the installed circomlib and compared with the committed
+one byte for byte, and hashing is shown to need no ``node_modules``.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import random
+import shutil
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zkmargin.constants import FIELD_ORDER as R
-from zkmargin.statement import poseidon as poseidon_module
+from zkmargin.statement import poseidon_constants
 from zkmargin.statement.poseidon import (
     MAX_INPUTS,
     N_ROUNDS_P,
-    PoseidonConstantsError,
     hash_list,
     poseidon,
     poseidon_reference,
 )
+from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.witness import calculate_witness, read_array
 
+ROOT = Path(__file__).resolve().parent.parent
 MAIN = Path(__file__).parent / "circuits" / "poseidon_test.circom"
+GENERATOR = ROOT / "scripts" / "gen_poseidon_constants.py"
 WIDTHS = (1, 2, 3, 4, 5, 8, 12)
 
 IMPLEMENTATIONS: dict[str, Callable[[Sequence[int]], int]] = {
@@ -118,14 +128,84 @@ def test_hash_list_rejects_bad_values(bad: list[int]) -> None:
         hash_list(bad)
 
 
-def test_missing_circomlib_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(poseidon_module, "CIRCOMLIB_CIRCUITS", tmp_path)
-    poseidon_module._parse_constants_file.cache_clear()
-    try:
-        with pytest.raises(PoseidonConstantsError, match="circomlib is not installed"):
-            poseidon_module._parse_constants_file(poseidon_module.CONSTANTS_FILE)
-    finally:
-        poseidon_module._parse_constants_file.cache_clear()
+# --------------------------------------------------------------------------- the generated constants module
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    """``scripts/gen_poseidon_constants.py``, imported from its path."""
+    spec = importlib.util.spec_from_file_location("gen_poseidon_constants", GENERATOR)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_committed_constants_are_regenerated_byte_for_byte(generator: ModuleType) -> None:
+    """A stale module (circomlib upgraded, or the file edited by hand) fails here: rerun the generator."""
+    committed = Path(poseidon_constants.__file__).read_bytes()
+    assert generator.render(tools.NODE_MODULES / "circomlib").encode() == committed, (
+        "statement/poseidon_constants.py is stale: run `python scripts/gen_poseidon_constants.py`")
+    assert tools.pinned_versions()["circomlib"] == poseidon_constants.CIRCOMLIB_VERSION
+
+
+def _circomlib_copy(tmp_path: Path) -> Path:
+    """The generator's inputs from the installed circomlib, copied to be edited."""
+    installed, copy = tools.NODE_MODULES / "circomlib", tmp_path / "circomlib"
+    (copy / "circuits").mkdir(parents=True)
+    shutil.copy(installed / "package.json", copy / "package.json")
+    for name in ("poseidon.circom", "poseidon_old.circom", "poseidon_constants.circom",
+                 "poseidon_constants_old.circom"):
+        shutil.copy(installed / "circuits" / name, copy / "circuits" / name)
+    return copy
+
+
+def test_a_changed_circomlib_constant_changes_the_module(generator: ModuleType, tmp_path: Path) -> None:
+    circomlib = _circomlib_copy(tmp_path)
+    source = circomlib / "circuits" / "poseidon_constants.circom"
+    first = poseidon_constants.OPTIMISED_C[2][0]  # POSEIDON_C(2)[0], the file's first number
+    source.write_text(source.read_text().replace(f"{first:#x},", f"{first + 1:#x},", 1))
+    changed = f"        {first + 1:#x},\n"
+    assert changed not in Path(poseidon_constants.__file__).read_text()
+    assert changed in generator.render(circomlib)
+
+
+@pytest.mark.parametrize("edit", ["drop a value", "value >= r", "missing width"])
+def test_generator_refuses_a_misshapen_circomlib(generator: ModuleType, tmp_path: Path, edit: str) -> None:
+    circomlib = _circomlib_copy(tmp_path)
+    source = circomlib / "circuits" / "poseidon_constants.circom"
+    text = source.read_text()
+    first = f"{poseidon_constants.OPTIMISED_C[2][0]:#x}"
+    text = {
+        "drop a value": text.replace(f"{first},", "", 1),
+        "value >= r": text.replace(first, hex(R), 1),
+        "missing width": text.replace("if (t==17)", "if (t==99)"),
+    }[edit]
+    source.write_text(text)
+    with pytest.raises(generator.GenerationError, match=r"POSEIDON_[CSMP] in .*poseidon_constants\.circom"):
+        generator.render(circomlib)
+
+
+def test_hashing_needs_no_node_modules_and_no_node() -> None:
+    """A fresh interpreter hashes at every width while any open under node_modules or any process spawn aborts."""
+    program = textwrap.dedent("""
+        import os, sys
+
+        def guard(event, args):
+            if event == "open" and "node_modules" in str(args[0]):
+                print("opened", args[0]); os._exit(3)
+            if event in ("subprocess.Popen", "os.posix_spawn", "os.exec", "os.fork"):
+                print("spawned", event); os._exit(4)
+
+        sys.addaudithook(guard)
+        from zkmargin.statement.poseidon import hash_list, poseidon, poseidon_reference
+        for width in range(1, 17):
+            assert poseidon(list(range(width))) == poseidon_reference(list(range(width)))
+        print(hash_list(list(range(40))))
+    """)
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert int(done.stdout) == hash_list(list(range(40)))
 
 
 @pytest.mark.slow
