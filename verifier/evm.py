@@ -17,25 +17,26 @@ precompile (EIP-197) and the generated verifier take ``(c1, c0)``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from eth_abi.grammar import BasicType
+from eth_abi.grammar import parse as parse_abi_type
 from pyrevm import EVM, AccountInfo
 
 from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
-from zkmargin.verifier.abi import AbiJson, AbiValue, ContractAbi, decode, decode_error_string, keccak256
+from zkmargin.verifier import _pyrevm_compat as compat
+from zkmargin.verifier.abi import AbiJson, AbiValue, ContractAbi, decode, decode_error_string, keccak256, selector
 
 SPEC_ID: Final = "CANCUN"
 TX_BASE_GAS: Final = 21_000
 #: Sender of :meth:`Chain.call` when none is given (an unfunded, code-less address).
 DEFAULT_CALLER: Final = "0x" + "ca11".rjust(40, "0")
 
-_ERROR_STRING_SELECTOR: Final = keccak256(b"Error(string)")[:4]
-_PANIC_SELECTOR: Final = keccak256(b"Panic(uint256)")[:4]
-_REVERT_RE: Final = re.compile(r"Revert \{ gas_used: (\d+), output: 0x([0-9a-fA-F]*) \}")
-_HALT_RE: Final = re.compile(r"Halt \{ reason: (.*), gas_used: (\d+) \}")
+_ERROR_STRING_SELECTOR: Final = selector("Error(string)")  # 0x08c379a0
+_PANIC_SELECTOR: Final = selector("Panic(uint256)")  # 0x4e487b71
+_KECCAK_EMPTY: Final = keccak256(b"")
 
 
 def intrinsic_gas(calldata: bytes) -> int:
@@ -183,34 +184,6 @@ def _address(value: str) -> str:
     return value.lower()
 
 
-_ACCOUNT_RE: Final = re.compile(r"(0x[0-9a-fA-F]{40}): Account \{ info: AccountInfo \{ balance: (\d+), nonce: (\d+),")
-_SLOT_RE: Final = re.compile(r"(\d+): (?:Evm)?StorageSlot \{[^{}]*?present_value: (\d+)")
-
-
-def _matching_brace(text: str, start: int) -> int:
-    """Index just past the ``}`` that closes the ``{`` at ``text[start]``."""
-    depth = 0
-    for index in range(start, len(text)):
-        if text[index] == "{":
-            depth += 1
-        elif text[index] == "}":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    raise EvmError("unbalanced braces in pyrevm's journal dump")
-
-
-def _journal_accounts(journal: str) -> dict[str, tuple[int, dict[int, int]]]:
-    """Accounts in a pyrevm ``journal_str`` dump: address -> (nonce, storage slot -> present value)."""
-    accounts: dict[str, tuple[int, dict[int, int]]] = {}
-    for match in _ACCOUNT_RE.finditer(journal):
-        start = journal.index("storage: {", match.end()) + len("storage: ")
-        end = _matching_brace(journal, start)
-        storage = {int(slot): int(value) for slot, value in _SLOT_RE.findall(journal, start, end)}
-        accounts[_address(match[1])] = (int(match[3]), storage)
-    return accounts
-
-
 @dataclass
 class _AccountState:
     nonce: int = 0
@@ -230,15 +203,21 @@ class Chain:
     by one transaction would stay warm (EIP-2929) and "original" slot values
     would never advance (EIP-2200): later transactions would be billed too
     little.  Before each operation that follows a state change, the chain
-    therefore copies its state (nonces, code, storage, read from pyrevm's journal
-    dump) into a fresh EVM, where everything is cold and clean.  Gas price is
-    0 and value transfers are not supported, so balances are not modelled.
+    therefore copies its state into a fresh EVM, where everything is cold and
+    clean: nonces and code hashes from pyrevm's typed ``journal_state``, the code
+    itself without revm's 33 bytes of analysis padding, and the written storage
+    slots from the pinned parser in :mod:`zkmargin.verifier._pyrevm_compat`
+    (pyrevm has no API for them).  Gas price is 0 and value transfers are not
+    supported, so balances are not modelled.
     """
 
     evm: EVM = field(default_factory=lambda: EVM(spec_id=SPEC_ID))
     _contracts: dict[str, Contract] = field(default_factory=dict)
     _state: dict[str, _AccountState] = field(default_factory=dict)
     _dirty: bool = False
+
+    def __post_init__(self) -> None:
+        compat.check_pyrevm_version()
 
     def account(self, index: int) -> str:
         """An externally-owned account with a readable address (``0x…ea0000000<index>``)."""
@@ -250,11 +229,14 @@ class Chain:
         """Move the state into a fresh EVM if the last operation changed it (see the class notes)."""
         if not self._dirty:
             return
-        for address, (nonce, storage) in _journal_accounts(self.evm.journal_str).items():
+        for checksummed, info in self.evm.journal_state.items():  # typed API: nonce, code hash
+            address = _address(checksummed)
             account = self._state.setdefault(address, _AccountState())
-            account.nonce = nonce
-            account.code = self.evm.get_code(address) or b""
-            account.storage.update(storage)
+            account.nonce = info.nonce
+            if not account.code and info.code_hash not in (None, _KECCAK_EMPTY):  # code never changes once set
+                account.code = compat.runtime_code(self.evm, address, bytes(info.code_hash or b""), keccak256)
+        for address, storage in compat.journal_storage(self.evm).items():  # no API: pinned parser
+            self._state.setdefault(address, _AccountState()).storage.update(storage)
         fresh = EVM(spec_id=SPEC_ID)
         for address, account in self._state.items():
             fresh.insert_account_info(address, AccountInfo(nonce=account.nonce, code=account.code or None))
@@ -337,19 +319,21 @@ class Chain:
             return Log(address=_address(address), event=None, args={}, topics=topics_t, data=bytes(data))
         indexed_types = [t for t, ix in zip(entry.input_types, entry.indexed, strict=True) if ix]
         plain_types = [t for t, ix in zip(entry.input_types, entry.indexed, strict=True) if not ix]
-        indexed_values = iter(decode(indexed_types, b"".join(topics_t[1:])))
+        indexed_values = iter(_decode_topic(t, topic) for t, topic in zip(indexed_types, topics_t[1:], strict=True))
         plain_values = iter(decode(plain_types, bytes(data)))
         args = {name: next(indexed_values) if ix else next(plain_values)
                 for name, ix in zip(entry.input_names, entry.indexed, strict=True)}
         return Log(address=_address(address), event=entry.name, args=args, topics=topics_t, data=bytes(data))
 
-    @staticmethod
-    def _translate(exc: RuntimeError, abi: ContractAbi) -> EvmError:
-        message = str(exc)
-        revert = _REVERT_RE.search(message)
-        if revert is not None:
-            data = bytes.fromhex(revert[2])
-            gas_used = int(revert[1])
+    def _translate(self, exc: RuntimeError, abi: ContractAbi) -> EvmError:
+        result = self.evm.result  # pyrevm sets it for reverts and halts, None when validation failed
+        if result is None or result.is_success:
+            return EvmError(f"pyrevm rejected the transaction: {exc}")
+        if result.is_halt:
+            return ExecutionHaltedError(result.reason, result.gas_used)
+        if result.reason == "Revert":
+            gas_used = result.gas_used
+            data = compat.revert_output(exc, gas_used)  # no API for the payload: pinned parser
             head, body = data[:4], data[4:]
             if head in abi.errors:
                 entry = abi.errors[head]
@@ -359,7 +343,13 @@ class Chain:
             if head == _PANIC_SELECTOR:
                 return ContractRevertError("Panic", decode(["uint256"], body), data, gas_used)
             return ContractRevertError(None, (), data, gas_used)
-        halt = _HALT_RE.search(message)
-        if halt is not None:
-            return ExecutionHaltedError(halt[1], int(halt[2]))
-        return EvmError(f"pyrevm rejected the transaction: {message}")
+        return EvmError(f"pyrevm failed with result {result.reason!r}: {exc}")
+
+
+def _decode_topic(abi_type: str, topic: bytes) -> AbiValue:
+    """An indexed event argument: value types are stored in the topic, reference types only hashed."""
+    parsed = parse_abi_type(abi_type)
+    if isinstance(parsed, BasicType) and not parsed.arrlist and parsed.base not in ("string", "bytes"):
+        (value,) = decode([abi_type], topic)
+        return value  # type: ignore[no-any-return]
+    return topic
