@@ -1,12 +1,13 @@
-"""Gas benchmark: Groth16Verifier.verifyProof and MarginRegistry.submit for an account proof.
+"""Gas benchmark: Groth16Verifier.verifyProof, MarginRegistry.publishParams (with PoseidonT7) and submit.
 
 Usage::
 
     python scripts/bench_gas.py [--no-write]
 
 It measures the real zkmargin account proof of the ``test`` circuit size: the Solidity verifier
-exported from ``toolchain.keys.setup("test")``'s zkey (INSECURE dev keys, cached) and two proofs made in this
-run with ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
+rendered from the verification key of ``toolchain.keys.setup("test")`` (INSECURE dev keys, cached), the
+registry (which hashes ``params_root`` from its parts on chain with the generated ``PoseidonT7``), and two
+proofs made in this run with ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
 ``examples/market.json`` + ``examples/params.json`` under span16 (the README demo's account): the first
 under the example params, the second of the same account (same salt, so the same commitment) under the next
 epoch's params, with both margin multipliers raised by 100 bp so that the stored margins change.
@@ -22,7 +23,8 @@ The baseline is the usual estimate for the stock snarkjs verifier, 207,000 + 7,2
 measured here.
 
 Writes its results into BENCHMARKS.md (section ``bench_gas``).
-Targets: verifyProof ≤ 230,000 gas; submit ≤ 300,000 gas (transaction gas).
+Targets: verifyProof ≤ 230,000 gas; submit ≤ 300,000 gas (transaction gas).  publishParams runs once per
+epoch; it is reported, with the Poseidon hash inside it measured on its own.
 """
 
 from __future__ import annotations
@@ -39,12 +41,19 @@ from bench_verifier import PORTFOLIO, SIZE, example_description, log, prove_exam
 from benchlib import ROOT, machine, write_section
 
 from zkmargin.engine.io import load_params
-from zkmargin.statement.commitments import new_salt, unpack_margins
+from zkmargin.statement.commitments import DOMAIN_PARAMS, new_salt, unpack_margins
+from zkmargin.statement.records import ParamsRecord
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import setup
-from zkmargin.verifier.evm import CallResult, Chain, ProofCalldata, proof_to_calldata
-from zkmargin.verifier.onchain import FRESHNESS_WINDOW_EPOCHS
-from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_contracts
+from zkmargin.verifier.abi import ContractAbi
+from zkmargin.verifier.evm import CallResult, Chain, Contract, ProofCalldata, proof_to_calldata
+from zkmargin.verifier.onchain import (
+    FRESHNESS_WINDOW_EPOCHS,
+    MAX_EPOCH_JUMP,
+    publish_params_args,
+    registry_record,
+)
+from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_from_vkey
 
 TARGET_VERIFY_GAS: Final = 230_000
 TARGET_SUBMIT_GAS: Final = 300_000
@@ -69,15 +78,15 @@ class GasSubject:
     description: str
     contracts: VerifierContracts
     first: ProofCalldata
-    first_epoch: int
+    first_params: ParamsRecord
     update: ProofCalldata
-    update_epoch: int
+    update_params: ParamsRecord
 
 
 def example_subject(workdir: Path) -> GasSubject:
     """The README demo's account proved twice: example params, then the next epoch's (multipliers +100 bp)."""
     artifacts = setup(SIZE)
-    contracts = build_verifier_contracts(artifacts.zkey)
+    contracts = build_verifier_from_vkey(artifacts.vkey)
     params = load_params(ROOT / "examples" / "params.json")
     salt = new_salt()
     log(f"proving {PORTFOLIO.name} with the {SIZE} circuit (epoch {params.epoch})")
@@ -91,7 +100,7 @@ def example_subject(workdir: Path) -> GasSubject:
     if first_call.public_signals[1] != update_call.public_signals[1]:
         raise SystemExit("the two proofs have different account commitments; the update would be a new account")
     return GasSubject(f"{example_description(artifacts, first)}, and a second proof of it at the next epoch",
-                      contracts, first_call, params.epoch, update_call, params.epoch + 1)
+                      contracts, first_call, first.bundle.statement.params, update_call, update.bundle.statement.params)
 
 
 @dataclass(frozen=True)
@@ -102,31 +111,39 @@ class GasRun:
     submit_new: CallResult
     submit_update: CallResult
     publish: CallResult
+    publish_next: CallResult
+    poseidon: CallResult
+    revoke: CallResult
     deploy_verifier: int
     deploy_registry: int
 
 
 def measure(subject: GasSubject) -> GasRun:
-    """Deploy, publish a root, verify, submit a new account, publish the next root, submit its update."""
+    """Deploy, publish params, verify, submit a new account, publish the next params, submit its update, revoke."""
     chain = Chain()
     owner, submitter = chain.account(1), chain.account(2)
     verifier = chain.deploy(owner, "Groth16Verifier", *subject.contracts.verifier)
     registry = chain.deploy(owner, "MarginRegistry", *subject.contracts.registry,
-                            args=[verifier.address, FRESHNESS_WINDOW_EPOCHS])
+                            args=[verifier.address, FRESHNESS_WINDOW_EPOCHS, MAX_EPOCH_JUMP])
+    (hasher_address,) = chain.call(registry, "paramsHasher").values
+    hasher = Contract("PoseidonT7", str(hasher_address), ContractAbi(subject.contracts.params_hasher.abi), 0)
     first, update = subject.first, subject.update
-    publish = chain.transact(registry, "publishParamsRoot", [first.public_signals[0], subject.first_epoch],
-                             sender=owner)
+    publish = chain.transact(registry, "publishParams", publish_params_args(subject.first_params), sender=owner)
+    if publish.values != (first.public_signals[0],):
+        raise SystemExit(f"publishParams computed root {publish.values}, the proof's is {first.public_signals[0]}")
+    poseidon = chain.call(hasher, "hash", [[DOMAIN_PARAMS, *publish_params_args(subject.first_params)]])
     verify = chain.transact(verifier, "verifyProof", first.verify_args(), sender=submitter)
     if verify.values != (True,):
         raise SystemExit("verifyProof returned false for the benchmark proof")
     submit_new = chain.transact(registry, "submit", first.submit_args(), sender=submitter)
-    chain.transact(registry, "publishParamsRoot", [update.public_signals[0], subject.update_epoch], sender=owner)
+    publish_next = chain.transact(registry, "publishParams", publish_params_args(subject.update_params), sender=owner)
     submit_update = chain.transact(registry, "submit", update.submit_args(), sender=submitter)
-    record = chain.call(registry, "accountRecord", [update.public_signals[1]]).values
-    margins = update.public_signals[2]
-    if record != (*unpack_margins(margins), subject.update_epoch):
+    record = registry_record(chain.call(registry, "accountRecord", [update.public_signals[1]]).values)
+    if record != (*unpack_margins(update.public_signals[2]), subject.update_params.epoch, False):
         raise SystemExit(f"the registry recorded {record} after the update, expected its IM, MM and epoch")
-    return GasRun(verify, submit_new, submit_update, publish, verifier.deploy_gas, registry.deploy_gas)
+    revoke = chain.transact(registry, "revokeParamsRoot", [update.public_signals[0]], sender=owner)
+    return GasRun(verify, submit_new, submit_update, publish, publish_next, poseidon, revoke, verifier.deploy_gas,
+                  registry.deploy_gas)
 
 
 def report(subject: GasSubject, run: GasRun) -> str:
@@ -146,9 +163,12 @@ def report(subject: GasSubject, run: GasRun) -> str:
         measured(f"`Groth16Verifier.verifyProof` ({n_public} public signals)", run.verify),
         measured("`MarginRegistry.submit`, new account (2 fresh storage slots)", run.submit_new),
         measured("`MarginRegistry.submit`, same account at the next epoch (2 slots rewritten)", run.submit_update),
-        measured("`MarginRegistry.publishParamsRoot`, first root", run.publish, compare=False),
+        measured("`MarginRegistry.publishParams`, first epoch (root hashed on chain)", run.publish, compare=False),
+        measured("`MarginRegistry.publishParams`, next epoch", run.publish_next, compare=False),
+        measured("`PoseidonT7.hash` alone (the hash inside publishParams, as a call)", run.poseidon, compare=False),
+        measured("`MarginRegistry.revokeParamsRoot`", run.revoke, compare=False),
         f"| deploy `Groth16Verifier` | {run.deploy_verifier:,} | | |",
-        f"| deploy `MarginRegistry` | {run.deploy_registry:,} | | |",
+        f"| deploy `MarginRegistry` (deploys its `PoseidonT7`) | {run.deploy_registry:,} | | |",
         formula(f"baseline: stock snarkjs verifier, {n_public} public signals, 207k + 7.2k·{n_public} (formula)", base),
         formula(f"stock verifier with IM and MM unpacked, {UNPACKED_SIGNALS} public signals, "
                 f"207k + 7.2k·{UNPACKED_SIGNALS} (formula)", baseline(UNPACKED_SIGNALS)),
@@ -159,8 +179,10 @@ def report(subject: GasSubject, run: GasRun) -> str:
     unpacked = baseline(UNPACKED_SIGNALS)
     return "\n".join([
         "## Gas (`scripts/bench_gas.py`)", "", f"Machine: {machine()}", "",
-        f"Gas of {subject.description}: the snarkjs {versions['snarkjs']} Solidity verifier of that key and "
-        f"`MarginRegistry`, solc {SOLC_VERSION} with the optimizer at {OPTIMIZER_RUNS} runs, on pyrevm (Cancun). "
+        f"Gas of {subject.description}: the snarkjs {versions['snarkjs']} Solidity verifier rendered from that "
+        "key, and `MarginRegistry`, which computes `params_root` from its parts with the generated `PoseidonT7` "
+        f"(circomlib's Poseidon(6)), solc {SOLC_VERSION} with the optimizer at {OPTIMIZER_RUNS} runs, on pyrevm "
+        "(Cancun). "
         "Every transaction starts cold, as on a real chain. Transaction gas is what the sender pays: 21,000 + "
         "calldata (4 gas per zero byte, 16 per non-zero byte) + execution; execution gas leaves out the 21,000 "
         "and the calldata. Calldata gas varies by a few dozen gas from proof to proof (zero bytes). The last "

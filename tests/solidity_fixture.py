@@ -1,9 +1,11 @@
 """Test support: INSECURE Groth16 keys and proofs of the toy 3-signal statement circuit.
 
 ``tests/fixtures/solidity/statement.circom`` has exactly the public interface of the
-account statement, ``[params_root, account_commitment, margins]``, with a stand-in
-hash, so the Solidity verifier and ``MarginRegistry`` can be tested on many cheap
-proofs whose public signals Python computes with plain integers.
+account statement, ``[params_root, account_commitment, margins]``, and the account
+statement's ``params_root`` (Poseidon of its parts, which ``MarginRegistry`` recomputes
+on chain), with a one-multiplication margin model, so the Solidity verifier and the
+registry can be tested on many cheap proofs whose public signals Python computes with
+``zkmargin.statement``.
 
 The keys are **INSECURE**: the powers of tau is :func:`toolchain.keys.dev_ptau`'s
 (public seed) and the zkey contribution is a deterministic beacon published in
@@ -23,13 +25,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from zkmargin.constants import FIELD_ORDER
+from zkmargin.constants import FIELD_ORDER, MULT_BITS
 from zkmargin.statement.commitments import pack_margins
+from zkmargin.statement.poseidon import poseidon
+from zkmargin.statement.records import ParamsRecord
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import BEACON_ITERATIONS_EXP, dev_ptau, required_power
 from zkmargin.verifier.evm import ProofCalldata, proof_to_calldata
-from zkmargin.verifier.solidity_build import VerifierContracts, build_verifier_contracts
+from zkmargin.verifier.solidity_build import VerifierContracts, build_verifier_from_vkey
 
 STATEMENT_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "statement.circom"
 
@@ -92,38 +96,37 @@ def fullprove(keys: DevKeys, inputs: Mapping[str, int | str], out_dir: Path, nam
 
 # --------------------------------------------------------------------------- the statement fixture
 
-def toy_hash(x: int, y: int) -> int:
-    """``(x + 2^64 y)^5 mod r``: the fixture's stand-in for Poseidon (not a hash; see the circuit)."""
-    return pow((x + (y << 64)) % FIELD_ORDER, 5, FIELD_ORDER)
+#: The circuit range-checks the notional to this many bits (and the multipliers to MULT_BITS).
+NOTIONAL_BITS: Final = 105
 
 
 @dataclass(frozen=True)
 class StatementWitness:
     """Private inputs of the fixture statement; the public signals follow from them.
 
-    Rates are < 2^64 and the notional < 2^61 (the circuit range-checks both).
+    ``params`` are the parts of the params root (multipliers < 2^20, the circuit checks them);
+    the notional is < 2^105, so IM and MM are < 2^125.
     """
 
-    im_rate_bp: int
-    mm_rate_bp: int
+    params: ParamsRecord
     notional: int
     salt: int
 
     @property
     def params_root(self) -> int:
-        return toy_hash(self.im_rate_bp, self.mm_rate_bp)
+        return self.params.params_root()
 
     @property
     def account_commitment(self) -> int:
-        return toy_hash(self.notional, self.salt)
+        return poseidon([self.notional, self.salt])
 
     @property
     def initial_margin(self) -> int:
-        return self.notional * self.im_rate_bp
+        return self.notional * self.params.im_bp
 
     @property
     def maintenance_margin(self) -> int:
-        return self.notional * self.mm_rate_bp
+        return self.notional * self.params.mm_bp
 
     @property
     def margins(self) -> int:
@@ -136,22 +139,34 @@ class StatementWitness:
     def circuit_input(self) -> dict[str, int]:
         return {
             "params_root": self.params_root, "account_commitment": self.account_commitment, "margins": self.margins,
-            "im_rate_bp": self.im_rate_bp, "mm_rate_bp": self.mm_rate_bp, "notional": self.notional,
-            "salt": self.salt,
+            "instruments_root": int(self.params.instruments_root),
+            "collateral_hash": int(self.params.collateral_hash), "im_bp": self.params.im_bp,
+            "mm_bp": self.params.mm_bp, "epoch": self.params.epoch, "notional": self.notional, "salt": self.salt,
         }
 
 
-def _salt(label: str) -> int:
+def _field(label: str) -> int:
     return int.from_bytes(hashlib.sha256(label.encode()).digest(), "big") % FIELD_ORDER
 
 
-#: The fixture's proofs: two accounts under params P1, account 1 again under
-#: params P2 (a later epoch), and a third account at the top of the ranges.
+def fixture_params(label: str, im_bp: int, mm_bp: int, epoch: int) -> ParamsRecord:
+    """Params parts with stand-in instrument and collateral hashes derived from ``label``."""
+    return ParamsRecord(instruments_root=str(_field(f"{label}/instruments")),
+                        collateral_hash=str(_field(f"{label}/collateral")), im_bp=im_bp, mm_bp=mm_bp, epoch=epoch)
+
+
+#: Params P1 (epoch 1), P2 (epoch 2, higher multipliers) and P3 (epoch 2, the largest multipliers).
+PARAMS_1: Final = fixture_params("P1", 1_200, 800, 1)
+PARAMS_2: Final = fixture_params("P2", 1_350, 900, 2)
+PARAMS_3: Final = fixture_params("P3", 2**MULT_BITS - 1, 2**MULT_BITS - 2, 2)
+
+#: The fixture's proofs: two accounts under P1, account 1 again under P2 (a later epoch),
+#: and a third account at the top of the ranges under P3.
 DEFAULT_WITNESSES: Final = (
-    StatementWitness(im_rate_bp=1_200, mm_rate_bp=800, notional=25_000_000_000, salt=_salt("account-1")),
-    StatementWitness(im_rate_bp=1_200, mm_rate_bp=800, notional=7_250_000, salt=_salt("account-2")),
-    StatementWitness(im_rate_bp=1_350, mm_rate_bp=900, notional=25_000_000_000, salt=_salt("account-1")),
-    StatementWitness(im_rate_bp=2**64 - 1, mm_rate_bp=2**64 - 2, notional=2**61 - 1, salt=_salt("account-3")),
+    StatementWitness(PARAMS_1, notional=25_000_000_000, salt=_field("account-1")),
+    StatementWitness(PARAMS_1, notional=7_250_000, salt=_field("account-2")),
+    StatementWitness(PARAMS_2, notional=25_000_000_000, salt=_field("account-1")),
+    StatementWitness(PARAMS_3, notional=2**NOTIONAL_BITS - 1, salt=_field("account-3")),
 )
 
 
@@ -167,7 +182,7 @@ class StatementFixture:
 
 def build_statement_fixture(work_dir: Path,
                             witnesses: Sequence[StatementWitness] = DEFAULT_WITNESSES) -> StatementFixture:
-    """Compile the fixture circuit, make INSECURE dev keys, build the contracts, prove ``witnesses``.
+    """Compile the fixture circuit, make INSECURE dev keys, build the contracts from the vkey, prove ``witnesses``.
 
     Raises
     ------
@@ -176,7 +191,7 @@ def build_statement_fixture(work_dir: Path,
         (a change to the circuit's signal order would show up here).
     """
     keys = setup_dev_keys(STATEMENT_CIRCUIT, work_dir / "keys")
-    contracts = build_verifier_contracts(keys.zkey, work_dir / "contracts")
+    contracts = build_verifier_from_vkey(keys.vkey, work_dir / "contracts")
     proofs = []
     for index, witness in enumerate(witnesses):
         proof = fullprove(keys, witness.circuit_input(), work_dir / "proofs", f"proof{index}")

@@ -1,14 +1,18 @@
-"""Build the on-chain verifier: export the snarkjs Groth16 verifier, check it, compile.
+"""Build the on-chain verifier of a verification key: render snarkjs's Groth16 verifier, check it, compile.
 
-* :func:`export_verifier` runs ``snarkjs zkey export solidityverifier`` and refuses
-  a generated file that lacks the upstream fixes the registry relies on.
-* :func:`compile_contracts` compiles with the pinned solc-js through
-  ``verifier/solidity/compile.js`` (standard JSON), cached by content hash.
-* :func:`build_verifier_contracts` does both for one zkey: the generated
-  ``Groth16Verifier`` plus ``MarginRegistry``.
+* :func:`render_verifier` renders snarkjs's own Solidity template
+  (``node_modules/snarkjs/templates/verifier_groth16.sol.ejs``) from a ``verification_key.json`` with the
+  ``ejs`` that snarkjs ships, through ``verifier/solidity/render_verifier.js``: byte for byte what
+  ``snarkjs zkey export solidityverifier`` writes, without needing the zkey.
+* :func:`check_generated_verifier` refuses a generated file that lacks the upstream fixes the registry
+  relies on.
+* :func:`compile_contracts` compiles with the pinned solc-js through ``verifier/solidity/compile.js``
+  (standard JSON), cached by content hash.
+* :func:`build_verifier_from_vkey` does all of it for one key: the generated ``Groth16Verifier``, the
+  generated ``PoseidonT7`` (``verifier/solidity/poseidon_t7.py``) and ``MarginRegistry``.
 
-The generated verifier is a build product: it is written under ``.cache/`` (or a
-caller's directory), never into the repository, and never edited by hand.
+Generated Solidity is a build product: it is written under ``.cache/solidity`` (or a caller's directory),
+never into the repository, and never edited by hand.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
@@ -25,10 +29,15 @@ from typing import Any, Final, NamedTuple
 from zkmargin.constants import FIELD_ORDER
 from zkmargin.toolchain import tools
 from zkmargin.verifier.abi import AbiJson
+from zkmargin.verifier.groth16_json import parse_verifying_key, verifying_key_to_snarkjs
+from zkmargin.verifier.solidity import poseidon_t7
 
 SOLIDITY_DIR: Final = Path(__file__).resolve().parent / "solidity"
 COMPILE_SCRIPT: Final = SOLIDITY_DIR / "compile.js"
+RENDER_SCRIPT: Final = SOLIDITY_DIR / "render_verifier.js"
 REGISTRY_SOURCE: Final = SOLIDITY_DIR / "MarginRegistry.sol"
+#: snarkjs's Groth16 Solidity template (the one ``zkey export solidityverifier`` renders).
+VERIFIER_TEMPLATE: Final = tools.NODE_MODULES / "snarkjs" / "templates" / "verifier_groth16.sol.ejs"
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache" / "solidity"
 
 #: solc-js version the project pins (``package.json``); checked on every compile.
@@ -41,6 +50,7 @@ OPTIMIZER_RUNS: Final = 200
 STATEMENT_PUBLIC_SIGNALS: Final = 3
 VERIFIER_CONTRACT: Final = "Groth16Verifier"
 REGISTRY_CONTRACT: Final = "MarginRegistry"
+PARAMS_HASHER_CONTRACT: Final = poseidon_t7.CONTRACT_NAME
 
 
 class GeneratedVerifierError(RuntimeError):
@@ -56,7 +66,7 @@ class CompiledContract(NamedTuple):
 
 @dataclass(frozen=True)
 class VerifierExport:
-    """A generated Solidity verifier and the verification key it was checked against."""
+    """A generated Solidity verifier and the verification key (canonical snarkjs JSON) it was rendered from."""
 
     source: Path
     vkey: Path
@@ -65,10 +75,15 @@ class VerifierExport:
 
 @dataclass(frozen=True)
 class VerifierContracts:
-    """Everything needed to deploy the verifier and the registry for one zkey."""
+    """Everything needed to deploy the verifier and the registry for one verification key.
+
+    ``params_hasher`` is the generated ``PoseidonT7``; the registry's constructor deploys its own copy
+    (``MarginRegistry.paramsHasher()``), so callers need its ABI only, to call it directly.
+    """
 
     verifier: CompiledContract
     registry: CompiledContract
+    params_hasher: CompiledContract
     export: VerifierExport
     out_dir: Path
 
@@ -122,40 +137,63 @@ def check_generated_verifier(source: str, n_public: int) -> None:
                                      f"{tools.PINNED['snarkjs']}; never hand-edit the generated file.")
 
 
-def export_verifier(zkey: Path, out: Path) -> VerifierExport:
-    """Export and check the Solidity Groth16 verifier of ``zkey``.
+def _installed_version(package: str) -> str:
+    manifest = tools.NODE_MODULES / package / "package.json"
+    if not manifest.exists():
+        raise tools.ToolError(f"{package} is not installed under {tools.NODE_MODULES}; run `make setup` (npm ci)")
+    return str(json.loads(manifest.read_text())["version"])
 
-    Writes ``out`` (the ``.sol`` file) and ``out.with_suffix(".vkey.json")``.
+
+def canonical_vkey(vkey: Path) -> dict[str, Any]:
+    """The Groth16 key in ``vkey``, validated and rewritten as canonical snarkjs JSON.
+
+    Every point is checked (on the curve, in the subgroup, not infinity) by
+    :func:`zkmargin.verifier.groth16_json.parse_verifying_key`; numbers come back as plain decimal strings,
+    so nothing unusual in the file (JSON integers, leading zeros) reaches the Solidity source.
+
+    Raises
+    ------
+    zkmargin.verifier.groth16_errors.MalformedKeyError
+        If the file is not a valid groth16/bn128 verification key (the message names the field).
+    """
+    return verifying_key_to_snarkjs(parse_verifying_key(vkey.read_bytes()))
+
+
+def render_verifier(vkey: Mapping[str, Any], out: Path) -> VerifierExport:
+    """Render and check the Solidity Groth16 verifier of ``vkey`` (canonical snarkjs JSON, see :func:`canonical_vkey`).
+
+    Writes ``out`` (the ``.sol`` file) and ``out.with_suffix(".vkey.json")``, each atomically.
 
     Raises
     ------
     GeneratedVerifierError
         See :func:`check_generated_verifier`.
     toolchain.tools.ToolError
-        If snarkjs fails.
+        If snarkjs's template or ejs is missing, or node fails.
     """
-    if not zkey.is_file():
-        raise FileNotFoundError(f"zkey not found: {zkey}")
+    snarkjs_version = _installed_version("snarkjs")
+    if snarkjs_version != tools.PINNED["snarkjs"]:
+        raise tools.ToolError(f"snarkjs {snarkjs_version} is installed, the project pins {tools.PINNED['snarkjs']}; "
+                              "its template is the verifier: run `make setup` (npm ci)")
+    if not VERIFIER_TEMPLATE.is_file():
+        raise tools.ToolError(f"snarkjs's Groth16 template {VERIFIER_TEMPLATE} is missing; run `make setup` (npm ci)")
     out.parent.mkdir(parents=True, exist_ok=True)
-    vkey = out.with_suffix(".vkey.json")
-    tools.snarkjs(["zkey", "export", "verificationkey", str(zkey), str(vkey)])
-    vkey_json = json.loads(vkey.read_text())
-    if vkey_json.get("protocol") != "groth16" or vkey_json.get("curve") != "bn128":
-        raise GeneratedVerifierError(f"{zkey}: expected a groth16/bn128 key, got "
-                                     f"{vkey_json.get('protocol')}/{vkey_json.get('curve')}")
-    n_public = int(vkey_json["nPublic"])
-    tools.snarkjs(["zkey", "export", "solidityverifier", str(zkey), str(out)])
-    check_generated_verifier(out.read_text(), n_public)
-    return VerifierExport(source=out, vkey=vkey, n_public=n_public)
+    vkey_file = out.with_suffix(".vkey.json")
+    _write_atomic(vkey_file, json.dumps(vkey, indent=1))
+    rendered = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tools.node([str(RENDER_SCRIPT), str(VERIFIER_TEMPLATE), str(vkey_file), str(rendered)], timeout=120)
+        check_generated_verifier(rendered.read_text(), int(vkey["nPublic"]))
+        os.replace(rendered, out)
+    finally:
+        rendered.unlink(missing_ok=True)
+    return VerifierExport(source=out, vkey=vkey_file, n_public=int(vkey["nPublic"]))
 
 
 # --------------------------------------------------------------------------- compile
 
 def _installed_solc_version() -> str:
-    manifest = tools.NODE_MODULES / "solc" / "package.json"
-    if not manifest.exists():
-        raise tools.ToolError(f"solc is not installed under {tools.NODE_MODULES}; run `make setup` (npm ci)")
-    version = str(json.loads(manifest.read_text())["version"])
+    version = _installed_version("solc")
     if version != SOLC_VERSION:
         raise tools.ToolError(f"solc-js {version} is installed, the project pins {SOLC_VERSION}; run `make setup`")
     return version
@@ -261,34 +299,45 @@ def compile_contracts(sources: Sequence[Path], out_dir: Path, *,
     return compiled
 
 
-# --------------------------------------------------------------------------- both
+# --------------------------------------------------------------------------- all of it
 
-def build_verifier_contracts(zkey: Path, out_dir: Path | None = None, *,
+def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
                              cache_dir: Path = CACHE_DIR) -> VerifierContracts:
-    """Export, check and compile the verifier of ``zkey`` together with ``MarginRegistry``.
+    """Render, check and compile the verifier of ``vkey`` together with ``PoseidonT7`` and ``MarginRegistry``.
+
+    No zkey is needed: the verifier is snarkjs's template rendered from the key itself.
 
     Parameters
     ----------
-    zkey
-        Final Groth16 zkey of a circuit whose public signals are exactly
+    vkey
+        snarkjs ``verification_key.json`` of a circuit whose public signals are exactly
         ``[params_root, account_commitment, margins]``.
     out_dir
-        Where ``Groth16Verifier.sol``, its vkey and the compiled artifacts go;
-        default ``.cache/solidity/build/<sha256 of the zkey>/``.
+        Where ``Groth16Verifier.sol``, its canonical vkey, ``PoseidonT7.sol`` and the compiled artifacts go;
+        default ``.cache/solidity/build/<sha256 of the canonical key, template, scripts and tool versions>/``.
 
     Raises
     ------
+    zkmargin.verifier.groth16_errors.MalformedKeyError
+        If ``vkey`` is not a valid groth16/bn128 key.
     GeneratedVerifierError
-        If the generated verifier fails :func:`check_generated_verifier`, or the
-        key does not have :data:`STATEMENT_PUBLIC_SIGNALS` public signals.
+        If the key does not have :data:`STATEMENT_PUBLIC_SIGNALS` public signals, or the rendered verifier
+        fails :func:`check_generated_verifier`.
+    toolchain.tools.ToolError
+        If node, ejs, snarkjs's template or solc fail or are missing.
     """
-    if out_dir is None:
-        out_dir = cache_dir / "build" / tools.sha256_file(zkey)[:32]
-    export = export_verifier(zkey, out_dir / f"{VERIFIER_CONTRACT}.sol")
-    if export.n_public != STATEMENT_PUBLIC_SIGNALS:
+    key = canonical_vkey(vkey)
+    if key["nPublic"] != STATEMENT_PUBLIC_SIGNALS:
         raise GeneratedVerifierError(
-            f"{zkey} has {export.n_public} public signals; MarginRegistry verifies statements with exactly "
+            f"{vkey} has {key['nPublic']} public signals; MarginRegistry verifies statements with exactly "
             f"{STATEMENT_PUBLIC_SIGNALS}: [params_root, account_commitment, margins]")
-    compiled = compile_contracts([export.source, REGISTRY_SOURCE], out_dir, cache_dir=cache_dir)
+    if out_dir is None:
+        inputs = [json.dumps(key, sort_keys=True).encode(), _installed_version("snarkjs").encode(),
+                  _installed_version("ejs").encode(), VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes(),
+                  poseidon_t7.poseidon_t7_source().encode(), REGISTRY_SOURCE.read_bytes()]
+        out_dir = cache_dir / "build" / hashlib.sha256(b"\0".join(inputs)).hexdigest()[:32]
+    export = render_verifier(key, out_dir / f"{VERIFIER_CONTRACT}.sol")
+    hasher_source = poseidon_t7.write_poseidon_t7(out_dir)
+    compiled = compile_contracts([export.source, hasher_source, REGISTRY_SOURCE], out_dir, cache_dir=cache_dir)
     return VerifierContracts(verifier=compiled[VERIFIER_CONTRACT], registry=compiled[REGISTRY_CONTRACT],
-                             export=export, out_dir=out_dir)
+                             params_hasher=compiled[PARAMS_HASHER_CONTRACT], export=export, out_dir=out_dir)
