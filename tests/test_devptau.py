@@ -4,7 +4,9 @@
 * the Lagrange sections equal, byte for byte, what ``snarkjs powersoftau prepare phase2`` computes from the same
   powers (in fact the whole prepared file does);
 * a tiny circuit goes through ``groth16 setup`` / ``fullprove`` / ``verify`` with a dev ptau;
-* same seed ⇒ same bytes and verification key; another seed ⇒ different ones.
+* same seed ⇒ same bytes and verification key; another seed ⇒ different ones;
+* ``--contribution`` writes a stand-in ceremony file that ``snarkjs powersoftau verify`` accepts;
+* the Python derivation of the secrets (used to recognise dev keys and dev ptau files) matches the generator.
 """
 
 from __future__ import annotations
@@ -15,9 +17,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from py_ecc.optimized_bn128.optimized_curve import G1, multiply, normalize
 
+from zkmargin.constants import BASE_FIELD_MODULUS
 from zkmargin.toolchain import devptau, tools
-from zkmargin.toolchain.devptau import PtauCheckError, check_ptau, generate_dev_ptau
+from zkmargin.toolchain.devptau import (
+    DEV_SEED,
+    PtauCheckError,
+    PtauFormatError,
+    PtauInfo,
+    check_ptau,
+    dev_secrets,
+    generate_dev_ptau,
+    has_dev_tau,
+    ptau_tau_g1,
+    read_ptau_info,
+    snarkjs_verify_ptau,
+)
 
 POWER = 6
 SEED = "zkmargin tests: INSECURE dev ptau"
@@ -277,3 +293,86 @@ def test_power_changes_file_not_prefix(dev_ptau: Path, tmp_path: Path) -> None:
     assert section_bytes(big, 2)[: (2 * n_small - 1) * 64] == section_bytes(little, 2)
     assert section_bytes(big, 4)[: n_small * 64] == section_bytes(little, 4)
     check_ptau(small)
+
+
+# --------------------------------------------------------------------------- stand-in ceremony (--contribution)
+
+
+@pytest.fixture(scope="module")
+def stand_in(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate_dev_ptau(POWER, SEED, tmp_path_factory.mktemp("ptau") / "stand_in.ptau",
+                             contribution="stand-in contributor")
+
+
+def test_stand_in_has_the_dev_points_and_one_contribution(dev_ptau: Path, stand_in: Path) -> None:
+    ours, plain = stand_in.read_bytes(), dev_ptau.read_bytes()
+    for sid in (1, 2, 3, 4, 5, 6, 12, 13, 14, 15):  # only the contributions section differs
+        assert section_bytes(ours, sid) == section_bytes(plain, sid)
+    assert read_ptau_info(stand_in) == PtauInfo(power=POWER, ceremony_power=POWER, contributions=1, beacons=0,
+                                                prepared=True)
+    assert read_ptau_info(dev_ptau).contributions == 0
+
+
+def test_snarkjs_accepts_the_stand_in_and_rejects_the_dev_file(dev_ptau: Path, stand_in: Path) -> None:
+    accepted = snarkjs_verify_ptau(stand_in)
+    assert accepted.ok and accepted.problems == ()
+    assert accepted.contributions == ("Contribution #1: stand-in contributor",)
+    rejected = snarkjs_verify_ptau(dev_ptau)
+    assert not rejected.ok
+    assert rejected.problems == ("ERROR: This file has no contribution! It cannot be used in production",)
+
+
+def test_snarkjs_warning_on_an_unprepared_file_is_a_failure(tmp_path: Path) -> None:
+    # snarkjs exits 0 and only warns that the phase-2 sections are missing
+    plain = generate_dev_ptau(POWER, SEED, tmp_path / "plain.ptau", prepared=False, contribution="someone")
+    verdict = snarkjs_verify_ptau(plain)
+    assert not verdict.ok and verdict.problems[0].startswith("WARN: this file does not contain phase2")
+    assert not read_ptau_info(plain).prepared
+
+
+def test_stand_in_is_deterministic_and_its_name_checked(stand_in: Path, tmp_path: Path) -> None:
+    again = generate_dev_ptau(POWER, SEED, tmp_path / "again.ptau", contribution="stand-in contributor")
+    assert again.read_bytes() == stand_in.read_bytes()
+    for name in ("", "x" * 65):
+        with pytest.raises(ValueError, match="contribution name"):
+            generate_dev_ptau(POWER, SEED, tmp_path / "bad.ptau", contribution=name)
+
+
+# --------------------------------------------------------------------------- the secrets in Python
+
+
+def test_python_derives_the_same_tau_as_the_generator(dev_ptau: Path, stand_in: Path) -> None:
+    assert has_dev_tau(dev_ptau, SEED) and has_dev_tau(stand_in, SEED)
+    assert not has_dev_tau(dev_ptau, SEED + "!") and not has_dev_tau(dev_ptau, DEV_SEED)
+    x, y = normalize(multiply(G1, dev_secrets(SEED, POWER).tau))
+    assert ptau_tau_g1(dev_ptau, 1) == (int(x), int(y))
+    assert ptau_tau_g1(dev_ptau, 0) == (1, 2)  # the generator
+
+
+def test_python_derives_the_same_alpha_and_beta_as_the_generator(dev_ptau: Path) -> None:
+    data = dev_ptau.read_bytes()
+    secrets = dev_secrets(SEED)
+    montgomery = (1 << 256) % BASE_FIELD_MODULUS
+    alpha_g1 = section_bytes(data, 4)[:64]  # alpha·tau^0·G1
+    x, y = normalize(multiply(G1, secrets.alpha))
+    assert alpha_g1 == (int(x) * montgomery % BASE_FIELD_MODULUS).to_bytes(32, "little") + \
+        (int(y) * montgomery % BASE_FIELD_MODULUS).to_bytes(32, "little")
+    beta_g1 = section_bytes(data, 5)[:64]
+    x, y = normalize(multiply(G1, secrets.beta))
+    assert beta_g1[:32] == (int(x) * montgomery % BASE_FIELD_MODULUS).to_bytes(32, "little")
+    assert dev_secrets(SEED, 1) == dev_secrets(SEED, 20)  # the power only matters for a degenerate tau
+
+
+@pytest.mark.parametrize("cut", [1, 64, 3000])
+def test_read_ptau_info_rejects_a_truncated_file(dev_ptau: Path, tmp_path: Path, cut: int) -> None:
+    short = tmp_path / "short.ptau"
+    short.write_bytes(dev_ptau.read_bytes()[:-cut])
+    with pytest.raises(PtauFormatError, match="truncated"):
+        read_ptau_info(short)
+
+
+def test_read_ptau_info_rejects_a_non_ptau(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.ptau"
+    junk.write_bytes(b"ptax" + bytes(20))
+    with pytest.raises(PtauFormatError, match=r"not a \.ptau file"):
+        read_ptau_info(junk)

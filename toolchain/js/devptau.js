@@ -2,8 +2,8 @@
 /*
  * devptau.js — fast, deterministic, **INSECURE** powers-of-tau generator for development.
  *
- *   node prover/js/devptau.js --power P --seed SEED --out FILE.ptau [--unprepared]
- *                             [--threads N] [--window W] [--chunk C]
+ *   node toolchain/js/devptau.js --power P --seed SEED --out FILE.ptau [--unprepared]
+ *                                [--contribution NAME] [--threads N] [--window W] [--chunk C]
  *
  * Writes a bn128 ptau file with the same sections and byte layout as
  * `snarkjs powersoftau new` followed by `snarkjs powersoftau prepare phase2`
@@ -14,6 +14,15 @@
  * THE SECRETS (tau, alpha, beta) ARE DERIVED FROM THE PUBLIC SEED, so anyone who
  * knows the seed can forge Groth16 proofs for every circuit set up with this file.
  * Use it for development and testing only, never for anything that must be sound.
+ *
+ * --contribution NAME writes a STAND-IN CEREMONY file instead: the same points, plus
+ * one contribution record in section 7, exactly as `snarkjs powersoftau new` followed
+ * by one `snarkjs powersoftau contribute` whose random secrets happened to be the
+ * seed's (then prepare phase2) would leave it: the contributor's public key with its
+ * proof of knowledge bound to the first challenge hash, the partial response hash and
+ * the next challenge hash, so `snarkjs powersoftau verify` accepts it. It exists to
+ * test the production setup path in seconds; it is exactly as INSECURE as a dev file
+ * (the seed is still the toxic waste).
  *
  * How it is fast: the generator knows tau, so every point in the file is k·G for
  * the group generator G and a scalar k computable in Fr:
@@ -37,6 +46,11 @@ const os = require("node:os");
 // ffjavascript is only loaded in the main thread: its web-worker dependency hijacks any
 // worker_threads worker that loads it. Workers instantiate the wasm bytes the main thread built.
 const ff = isMainThread ? require("ffjavascript") : null;
+// The contribution record hashes with the blake2b snarkjs itself uses (its partial-hash format is that
+// module's internal state), so resolve it from snarkjs' own location.
+const blake2b = isMainThread
+    ? require(require.resolve("@noble/hashes/blake2b", { paths: [require("node:path").dirname(require.resolve("snarkjs"))] })).blake2b
+    : null;
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -47,6 +61,7 @@ const GROUPS = {
 };
 const MAX_POWER = 20;
 const DOMAIN = "zkmargin/devptau/v1 INSECURE";
+const MAX_NAME_BYTES = 64; // snarkjs keeps at most 64 characters of a contribution name
 
 /** Raw access to a single-threaded ffjavascript wasm instance, with a bump allocator that grows memory. */
 class Wasm {
@@ -288,8 +303,9 @@ function usage(msg) {
     if (msg) process.stderr.write(`devptau: ${msg}\n`);
     process.stderr.write([
         "usage: node devptau.js --power P --seed SEED --out FILE.ptau [--unprepared]",
-        "                       [--threads N] [--window W] [--chunk C]",
+        "                       [--contribution NAME] [--threads N] [--window W] [--chunk C]",
         "  --window defaults to min(13, max(4, power-2)); window, chunk and threads change the speed, never the bytes",
+        "  --contribution NAME: a stand-in ceremony file with one (seed-derived) contribution record",
         "  INSECURE: the toxic waste is derived from the public seed; development/testing only.",
         "",
     ].join("\n"));
@@ -311,6 +327,7 @@ function parseArgs(argv) {
         else if (a === "--window") opts.window = val();
         else if (a === "--chunk") opts.chunk = val();
         else if (a === "--unprepared") opts.unprepared = true;
+        else if (a === "--contribution") opts.contribution = val();
         else if (a === "--help" || a === "-h") usage();
         else usage(`unknown argument ${a}`);
     }
@@ -327,6 +344,12 @@ function parseArgs(argv) {
     // fixed-base window: the tables cost ~(255/W)·2^(W-1) additions per worker, each point ~255/W
     opts.window = opts.window === "auto" ? Math.min(13, Math.max(4, opts.power - 2)) : int("--window", opts.window, 2, 20);
     opts.chunk = int("--chunk", opts.chunk, 1, 1 << 20);
+    if (opts.contribution !== undefined) {
+        const bytes = Buffer.byteLength(opts.contribution, "utf8");
+        if (bytes < 1 || bytes > MAX_NAME_BYTES) {
+            usage(`--contribution must be 1..${MAX_NAME_BYTES} bytes of UTF-8, got ${bytes}`);
+        }
+    }
     return opts;
 }
 
@@ -362,6 +385,17 @@ function deriveSecrets(seed, power) {
     const alpha = pick("alpha", () => true);
     const beta = pick("beta", () => true);
     return { tau, alpha, beta };
+}
+
+/** File offsets of the data of sections 2..6 (written right after the file and section-1 headers). */
+function sectionOffsets(headerLength, sections) {
+    const offsets = {};
+    let pos = 12 + 12 + headerLength;
+    for (const sec of sections.filter((s) => s.id <= 6)) {
+        offsets[sec.id] = pos + 12;
+        pos += 12 + sec.count * GROUPS[sec.group].sAff;
+    }
+    return offsets;
 }
 
 function u32(v) {
@@ -407,6 +441,123 @@ class OrderedWriter {
     async flush() {
         while (this.fifo.length > 0) await this.writeHead();
     }
+}
+
+// --------------------------------------------------------------------------------------------
+// Stand-in ceremony: one contribution record (--contribution), as snarkjs powersoftau writes it
+// --------------------------------------------------------------------------------------------
+
+/** snarkjs powersoftau_utils.calculateFirstChallengeHash: blake2b of the identity accumulator of `power`. */
+function firstChallengeHash(curve, power) {
+    const hasher = blake2b.create({ dkLen: 64 });
+    hasher.update(blake2b.create({ dkLen: 64 }).digest());
+    const repeat = (point, count) => {
+        const block = 4096;
+        const big = new Uint8Array(block * point.byteLength);
+        for (let i = 0; i < block; i++) big.set(point, i * point.byteLength);
+        for (let left = count; left > 0; left -= block) {
+            const k = Math.min(block, left);
+            hasher.update(k === block ? big : big.subarray(0, k * point.byteLength));
+        }
+    };
+    const g1 = curve.G1.toUncompressed(curve.G1.g);
+    const g2 = curve.G2.toUncompressed(curve.G2.g);
+    const n = 2 ** power;
+    repeat(g1, 2 * n - 1); // tauG1
+    repeat(g2, n); // tauG2
+    repeat(g1, n); // alphaTauG1
+    repeat(g1, n); // betaTauG1
+    hasher.update(g2); // betaG2
+    return hasher.digest();
+}
+
+/** snarkjs keypair.getG2sp: the G2 point a contribution's proof of knowledge is bound to. */
+function g2sp(curve, personalization, challenge, g1s, g1sx) {
+    const h = blake2b.create({ dkLen: 64 });
+    h.update(new Uint8Array([personalization]));
+    h.update(challenge);
+    h.update(curve.G1.toUncompressed(g1s));
+    h.update(curve.G1.toUncompressed(g1sx));
+    const hash = h.digest();
+    const view = new DataView(hash.buffer, hash.byteOffset, hash.byteLength);
+    const words = [];
+    for (let i = 0; i < 8; i++) words.push(view.getUint32(i * 4));
+    return curve.G2.fromRng(new ff.ChaCha(words));
+}
+
+/** snarkjs misc.toPartialHash: the blake2b state (buffer, h, length, pos) in 216 bytes. */
+function partialHash(hasher) {
+    const out = new Uint8Array(216);
+    const w = new Uint32Array(out.buffer, 128, 22);
+    out.set(hasher.buffer);
+    const v = ["v0l", "v0h", "v1l", "v1h", "v2l", "v2h", "v3l", "v3h", "v4l", "v4h", "v5l", "v5h", "v6l", "v6h",
+        "v7l", "v7h"];
+    for (let i = 0; i < v.length; i++) w[i] = hasher[v[i]];
+    w[18] = hasher.pos;
+    w[16] = hasher.length - hasher.pos;
+    return out;
+}
+
+/**
+ * The section-7 bytes of one contribution from the identity accumulator with secrets (tau, alpha, beta).
+ * `sectionChunks(id)` yields the Montgomery (file) bytes of section `id` in chunks of whole points.
+ */
+async function contributionSection(curve, power, seed, secretsM, name, sectionChunks) {
+    const { G1, G2 } = curve;
+    const lem = (G, p) => {
+        const b = new Uint8Array(G.F.n8 * 2);
+        G.toRprLEM(b, 0, G.toAffine(p));
+        return b;
+    };
+    const unc = (G, p) => {
+        const b = new Uint8Array(G.F.n8 * 2);
+        G.toRprUncompressed(b, 0, G.toAffine(p));
+        return b;
+    };
+    const challenge = firstChallengeHash(curve, power);
+    // public key: per secret x a random s (here derived from the seed), s·G1, s·x·G1, x·G2sp
+    const keys = {};
+    const labels = ["tau", "alpha", "beta"];
+    for (let i = 0; i < labels.length; i++) {
+        let s = 0n;
+        for (let c = 0; s === 0n; c++) s = bigFromHash(`contribution key ${labels[i]}`, seed, c);
+        const x = secretsM[labels[i]];
+        const g1s = G1.toAffine(G1.timesFr(G1.g, curve.Fr.e(s)));
+        const g1sx = G1.toAffine(G1.timesFr(g1s, x));
+        const sp = G2.toAffine(g2sp(curve, i, challenge, g1s, g1sx));
+        keys[labels[i]] = { g1s, g1sx, g2spx: G2.toAffine(G2.timesFr(sp, x)) };
+    }
+    const pubKey = (enc) => Buffer.concat([
+        enc(G1, keys.tau.g1s), enc(G1, keys.tau.g1sx), enc(G1, keys.alpha.g1s), enc(G1, keys.alpha.g1sx),
+        enc(G1, keys.beta.g1s), enc(G1, keys.beta.g1sx),
+        enc(G2, keys.tau.g2spx), enc(G2, keys.alpha.g2spx), enc(G2, keys.beta.g2spx),
+    ]);
+    const hashed = [[2, G1], [3, G2], [4, G1], [5, G1], [6, G2]];
+    // response hash: previous challenge, every new point compressed, then the public key uncompressed
+    const response = blake2b.create({ dkLen: 64 });
+    response.update(challenge);
+    for (const [id, G] of hashed) {
+        for (const chunk of sectionChunks(id)) response.update(await G.batchLEMtoC(chunk));
+    }
+    const partial = partialHash(response);
+    response.update(pubKey(unc));
+    const responseHash = response.digest();
+    // next challenge: the response hash, then every point uncompressed
+    const next = blake2b.create({ dkLen: 64 });
+    next.update(responseHash);
+    for (const [id, G] of hashed) {
+        for (const chunk of sectionChunks(id)) next.update(await G.batchLEMtoU(chunk));
+    }
+    const nameBytes = Buffer.from(name, "utf8");
+    const params = Buffer.concat([Buffer.from([1, nameBytes.length]), nameBytes]);
+    return Buffer.concat([
+        u32(1), // number of contributions
+        lem(G1, G1.timesFr(G1.g, secretsM.tau)), lem(G2, G2.timesFr(G2.g, secretsM.tau)),
+        lem(G1, G1.timesFr(G1.g, secretsM.alpha)), lem(G1, G1.timesFr(G1.g, secretsM.beta)),
+        lem(G2, G2.timesFr(G2.g, secretsM.beta)),
+        pubKey(lem), Buffer.from(partial), Buffer.from(next.digest()), u32(0), // type 0: a contribution
+        u32(params.length), params,
+    ]);
 }
 
 async function main() {
@@ -541,7 +692,31 @@ async function main() {
             if (emitted !== sec.count) throw new Error(`internal error: ${sec.name} has ${emitted} != ${sec.count}`);
         };
         for (const sec of sections.filter((s) => s.id <= 6)) await emit(sec);
-        await w.push(Buffer.concat([sectionHeader(7, 4), u32(0)])); // contributions: none
+        if (opts.contribution === undefined) {
+            await w.push(Buffer.concat([sectionHeader(7, 4), u32(0)])); // contributions: none
+        } else {
+            await w.flush();
+            const offsets = sectionOffsets(header.length, sections);
+            const rfd = fs.openSync(tmpOut, "r");
+            try {
+                const chunks = function* (id) {
+                    const sec = sections.find((x) => x.id === id);
+                    const sAff = GROUPS[sec.group].sAff;
+                    for (let done = 0; done < sec.count; done += 8192) {
+                        const k = Math.min(8192, sec.count - done);
+                        const buf = Buffer.alloc(k * sAff);
+                        fs.readSync(rfd, buf, 0, buf.length, offsets[id] + done * sAff);
+                        yield new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+                    }
+                };
+                log(`contribution record "${opts.contribution}" (INSECURE: its secrets derive from the seed)`);
+                const record = await contributionSection(curve, power, seed, { tau: tauM, alpha: alphaM, beta: betaM },
+                    opts.contribution, chunks);
+                await w.push(Buffer.concat([sectionHeader(7, record.length), record]));
+            } finally {
+                fs.closeSync(rfd);
+            }
+        }
         for (const sec of sections.filter((s) => s.id >= 12)) await emit(sec);
         await w.flush();
         fs.fsyncSync(fd);
