@@ -21,12 +21,13 @@ node_modules/.installed: package.json package-lock.json
 demo: setup
 	bash scripts/demo.sh
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check engine prover verifier scripts tests
+	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy scripts tests
 
 bench: setup
 	$(BIN)/python scripts/bench_engine.py

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import struct
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,45 +14,74 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from zkmargin.cli.common import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from zkmargin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_market_args,
+    check_input_file,
+    check_output_path,
+    load_table,
+)
 from zkmargin.cli.progress import Steps
 from zkmargin.engine.account import encode_account
-from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.commitments import build_params_tree, commit_account
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
 from zkmargin.prover.prove import CircuitMismatchError, check_provable, prove_account
+from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.records import read_salt, write_private
+from zkmargin.statement.signals import hex64
 from zkmargin.statement.sizes import SIZES
-from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, setup
-from zkmargin.toolchain.tools import ToolError
+from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, ptau_power, setup
 
 INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive from a public seed and anyone can "
                    "forge proofs. Use --ptau with a ceremony file for real keys.")
 
 
 def add_size_arg(parser: argparse.ArgumentParser) -> None:
+    """The ``--size`` option (choices from :data:`zkmargin.statement.sizes.SIZES`)."""
     parser.add_argument("--size", choices=sorted(SIZES), default="test",
                         help="circuit size (default %(default)s): " + "; ".join(
-                            f"{s.name}: N={s.positions} S={s.scenarios} G={s.groups} K={s.assets} D={s.depth}"
-                            for s in SIZES.values()))
+                            f"{s.name}: {s.describe()}" for s in SIZES.values()))
+
+
+def salt_folder() -> Path:
+    """Where salt files go by default: a private folder outside anything a venue publishes.
+
+    ``$ZKMARGIN_SALT_DIR`` if set, else ``$XDG_DATA_HOME/zkmargin/salts`` (``~/.local/share/zkmargin/salts``).
+    """
+    if os.environ.get("ZKMARGIN_SALT_DIR"):
+        return Path(os.environ["ZKMARGIN_SALT_DIR"])
+    data = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return data / "zkmargin" / "salts"
 
 
 def run_setup(console: Console, size: str, ptau: Path | None, seed: str = DEV_SEED) -> SetupArtifacts:
-    """Set up (or load from the cache) the keys of ``size``, showing progress and timings."""
-    steps = Steps(console)
-    timings: dict[str, float] = {}
-    with steps.step(f"setting up the {size} circuit"):
-        artifacts = setup(size, ptau=ptau, seed=seed, progress=steps.note, timings=timings)
+    """Set up (or load from the cache, quietly) the keys of ``size``, showing progress on slow steps."""
+    try:
+        artifacts = setup(size, ptau=ptau, seed=seed, progress=Steps(console))
+    except SetupError as exc:
+        raise InputError(str(exc), field="--ptau" if ptau is not None else "--size") from exc
     if artifacts.insecure:
         console.print(INSECURE_BANNER)
     return artifacts
 
 
-def cmd_setup(args: argparse.Namespace, console: Console) -> int:
+def check_ptau_file(path: Path) -> None:
+    """A ``--ptau`` file must exist and start like a ``.ptau`` file (checked before the slow compile)."""
+    check_input_file(path, "--ptau")
     try:
-        art = run_setup(console, args.size, args.ptau, args.seed)
-    except SetupError as exc:
-        raise InputError(str(exc), field="--ptau") from exc
+        ptau_power(path)
+    except (SetupError, OSError, struct.error) as exc:
+        raise InputError(f"not a powers-of-tau file: {exc}", file=str(path), field="--ptau") from None
+
+
+def cmd_setup(args: argparse.Namespace, console: Console) -> int:
+    if args.vkey_out is not None:
+        check_output_path(args.vkey_out, "--vkey-out")
+    if args.ptau is not None:
+        check_ptau_file(args.ptau)
+    art = run_setup(console, args.size, args.ptau, args.seed)
     view = Table(title=f"{art.name} circuit", title_justify="left", show_header=False)
     view.add_column("item")
     view.add_column("value")
@@ -70,15 +101,18 @@ def cmd_setup(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
+    if args.leaves is not None:
+        check_output_path(args.leaves, "--leaves")
     market, _, table, scenarios = load_table(args)
     params = build_params_tree(table, SIZES[args.size])
     if args.json:
-        print(json.dumps({"params_root": str(params.params_root), "instruments_root": str(params.instruments_root),
+        print(json.dumps({"params_root": str(params.params_root), "params_root_hex": hex64(params.params_root),
+                          "instruments_root": str(params.instruments_root),
                           "collateral_hash": str(params.collateral_hash), "epoch": table.epoch,
                           "size": args.size, "scenarios": scenarios.name}))
     else:
-        console.print(f"params_root {params.params_root} ({params.params_root:#066x})")
-        console.print(f"  epoch {table.epoch}, {table.n_instruments} instruments, scenarios {scenarios.name}, "
+        console.print(f"params_root {hex64(params.params_root)}")
+        console.print(f"  epoch {table.epoch}, {table.n_instruments:,} instruments, scenarios {scenarios.name}, "
                       f"circuit size {args.size}")
     if args.leaves:
         rows: list[dict[str, Any]] = []
@@ -96,24 +130,42 @@ def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
                      "units": "risk, mark, charge: micro-units per lot; delta: micro-underlying per lot; "
                               "vega: micro-units per vol point per lot", "leaves": rows}
         args.leaves.write_text(json.dumps(table_doc, indent=1) + "\n")
-        console.print(f"wrote {len(rows)} leaves to {args.leaves}")
+        console.print(f"wrote {len(rows):,} leaves to {args.leaves}")
     return EXIT_OK
 
 
 def cmd_prove(args: argparse.Namespace, console: Console) -> int:
+    # every check on paths and inputs runs before any work, so a finished proof is never lost
+    check_input_file(args.portfolio, "--portfolio")
+    check_output_path(args.out, "--out")
+    if args.salt_out is not None:
+        check_output_path(args.salt_out, "--salt-out")
+    if args.ptau is not None:
+        check_ptau_file(args.ptau)
+    salt = None
+    if args.salt is not None:
+        record = read_salt(args.salt)
+        if record.circuit_size != args.size:
+            raise InputError(f"the salt was made for the {record.circuit_size} circuit, not {args.size}",
+                             file=str(args.salt), field="--salt")
+        salt = int(record.salt)
     market, _, table, scenarios = load_table(args)
     size = SIZES[args.size]
     params = build_params_tree(table, size)
     account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
-    salt = None
-    if args.salt:
-        salt = int(read_salt(args.salt).salt)
-    # the input checks (size, tree, solvency) run before any tool, including the setup
-    provable = check_provable(params, account)
-    try:
-        artifacts = run_setup(console, args.size, args.ptau)
-    except SetupError as exc:
-        raise InputError(str(exc), field="--ptau") from exc
+    provable = check_provable(params, account)  # size, tree and solvency, before any tool runs
+    salt = new_salt() if salt is None else salt
+    salt_out = args.salt_out
+    if salt_out is None:
+        folder = salt_folder()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        commitment = commit_account(account, size, salt)
+        # one file per salt: the commitment's first 16 hex digits keep earlier salts from being overwritten
+        tag = f"{commitment:064x}"[:16]
+        salt_out = folder / f"{args.out.name.removesuffix('.json')}.{tag}.salt.json"
+        check_output_path(salt_out, "salt folder")
+
+    artifacts = run_setup(console, args.size, args.ptau)
     steps = Steps(console)
     with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step("proving the account"):
         try:
@@ -123,11 +175,12 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
         except CircuitMismatchError as exc:
             console.print(f"[red]error:[/red] {exc}")
             return EXIT_FAILED
-    args.out.write_text(proof.bundle.to_json())
-    salt_out = args.salt_out or args.out.with_name(args.out.stem + ".salt.json")
     write_private(salt_out, proof.salt_record.to_json())
+    args.out.write_text(proof.bundle.to_json())
     console.print(proof.bundle.statement.text)
-    console.print(f"wrote the proof bundle to {args.out} and the salt (keep it private) to {salt_out}")
+    console.print(f"wrote the proof bundle to {args.out}")
+    console.print(f"wrote the salt to {salt_out} (mode 0600; keep it private: with the positions it opens the "
+                  "account commitment)")
     console.print(f"witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
     return EXIT_OK
 
@@ -140,7 +193,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="a ceremony's prepared .ptau for a production setup (default: INSECURE dev setup)")
     p.add_argument("--seed", default=DEV_SEED, help="public seed of the INSECURE dev setup")
     p.add_argument("--vkey-out", type=Path, default=None, help="also copy the verification key here")
-    p.set_defaults(handler=_guard(cmd_setup))
+    p.set_defaults(handler=cmd_setup)
 
     p = sub.add_parser("params-root", help="compute the params root a venue publishes (and its leaf table)")
     add_market_args(p)
@@ -153,21 +206,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_market_args(p)
     add_size_arg(p)
     p.add_argument("--portfolio", type=Path, required=True, help="portfolio JSON")
-    p.add_argument("--out", type=Path, required=True, help="proof bundle to write (JSON)")
-    p.add_argument("--salt-out", type=Path, default=None, help="salt file (default: next to --out, .salt.json)")
+    p.add_argument("--out", type=Path, required=True, help="proof bundle to write (JSON; publishable)")
+    p.add_argument("--salt-out", type=Path, default=None,
+                   help="private salt file to write (default: a new file in $ZKMARGIN_SALT_DIR, else "
+                        "~/.local/share/zkmargin/salts/)")
     p.add_argument("--salt", type=Path, default=None, help="reuse the salt of an earlier salt file")
     p.add_argument("--ptau", type=Path, default=None, help="ceremony .ptau (default: INSECURE dev setup)")
-    p.set_defaults(handler=_guard(cmd_prove))
-
-
-def _guard(handler: Any) -> Any:
-    """Turn a tool failure into a readable message and exit code 1."""
-
-    def wrapped(args: argparse.Namespace, console: Console) -> int:
-        try:
-            return int(handler(args, console))
-        except ToolError as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            return EXIT_FAILED
-
-    return wrapped
+    p.set_defaults(handler=cmd_prove)

@@ -1,220 +1,348 @@
-"""``zkmargin`` subcommands of the verifiers: ``verify`` (snarkjs, Python, EVM) and ``audit``."""
+"""``zkmargin`` subcommands of the verifier: ``verify`` and ``audit``.
+
+Both decide from what they verify: the public signals, the key's content (a dev key is recognised by
+recomputing it from the public seed) and the roots recomputed or pinned by the user; never from a label the
+prover wrote in the bundle.  With ``--vkey`` they run with Python alone (no Node, no ``node_modules``).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from zkmargin.cli.common import EXIT_FAILED, EXIT_OK, add_market_args, load_table
+from zkmargin.cli.common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    add_market_args,
+    check_input_file,
+    load_table,
+    parse_root,
+)
 from zkmargin.constants import format_money
 from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.errors import InputError
-from zkmargin.statement.records import BundleRecord, RecordError, read_bundle
-from zkmargin.statement.signals import Statement
+from zkmargin.statement.records import BundleRecord, RecordError, looks_like_salt, read_bundle, vkey_id
+from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
 from zkmargin.statement.sizes import SIZES
 from zkmargin.verifier.groth16 import verify_batch, verify_bundle
 from zkmargin.verifier.groth16_errors import VerificationInputError
-from zkmargin.verifier.groth16_json import load_verifying_key
-
-if TYPE_CHECKING:
-    from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.verifier.groth16_json import parse_verifying_key
+from zkmargin.verifier.groth16_types import VerifyingKey
+from zkmargin.verifier.trust import dev_key_reason
 
 AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
 
 
-def _local_keys(args: argparse.Namespace, console: Console) -> SetupArtifacts:
-    """The local keys of ``--size`` (set up with progress shown if they are not cached yet)."""
-    from zkmargin.cli.prove import run_setup
+@dataclass(frozen=True)
+class KeyInUse:
+    """The verification key a command checks against, and what its content says about it."""
 
-    return run_setup(console, args.size, None)
+    path: Path
+    key: VerifyingKey
+    vkey_id: str
+    insecure_reason: str | None
+
+    def describe(self) -> str:
+        return f"{self.path} (vkey id {self.vkey_id})"
 
 
-def _vkey(args: argparse.Namespace, console: Console) -> Path:
-    """The verification key: ``--vkey``, or the local set-up keys of ``--size``."""
-    return Path(args.vkey) if args.vkey is not None else _local_keys(args, console).vkey
+def load_key(path: Path, flag: str = "--vkey") -> KeyInUse:
+    """Read a verification key and recognise a dev key from its content; one-line errors for a bad file."""
+    check_input_file(path, flag)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError("not a verification key (binary content, not JSON)", file=str(path), field=flag) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not a verification key: malformed JSON at line {exc.lineno}: {exc.msg}", file=str(path),
+                         field=flag) from None
+    try:
+        key = parse_verifying_key(data)
+    except VerificationInputError as exc:
+        raise InputError(f"not a Groth16 verification key: {exc}", file=str(path), field=flag) from None
+    n_public = len(key.ic) - 1
+    if n_public != N_PUBLIC:
+        raise InputError(f"this key has {n_public} public signals; an account proof has {N_PUBLIC}, so it is not a "
+                         "key of the account circuit", file=str(path), field=flag)
+    return KeyInUse(path, key, vkey_id(data), dev_key_reason(data))
 
 
-def _statement_table(title: str, statement: Statement) -> Table:
-    view = Table(title=title, title_justify="left", show_header=False)
-    view.add_column("item")
-    view.add_column("value")
-    for label, value in statement.lines():
-        view.add_row(label, value)
-    return view
+def _local_key(size: str) -> KeyInUse:
+    """The keys ``zkmargin setup --size`` made on this machine; never starts a setup."""
+    from zkmargin.toolchain.keys import find_setup
+
+    artifacts = find_setup(size)
+    if artifacts is None:
+        raise InputError(f"no local keys of the {size} circuit; pass the venue's key with --vkey, or run "
+                         f"`zkmargin setup --size {size}` first (a dev setup takes minutes)", field="--vkey")
+    return load_key(artifacts.vkey, "local keys")
+
+
+def _mismatch(bundle: BundleRecord, key: KeyInUse) -> str | None:
+    """Why a bundle may not verify under ``key``, from the bundle's own (unverified) record of its key."""
+    if bundle.circuit.vkey_id == key.vkey_id:
+        return None
+    return (f"the bundle says it was proven with key {bundle.circuit.vkey_id} of the {bundle.circuit.size} circuit, "
+            f"but the key in use is {key.vkey_id}")
+
+
+def _verdict(ok: bool, insecure: bool) -> str:
+    if not ok:
+        return "[red]INVALID[/red]"
+    return "[yellow]valid (INSECURE key)[/yellow]" if insecure else "[green]valid[/green]"
+
+
+def _insecure_banner(console: Console, key: KeyInUse) -> None:
+    console.print(f"[bold red]INSECURE KEY[/bold red]: {key.insecure_reason}. A proof that verifies under this key "
+                  "proves nothing.")
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     bundle = read_bundle(args.bundle)
-    vkey_path = _vkey(args, console)
+    key = load_key(args.vkey) if args.vkey is not None else _local_key(args.size)
+    pinned = parse_root(args.root) if args.root is not None else None
+    statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
     try:
-        vkey = load_verifying_key(vkey_path)
-        ok = verify_bundle(vkey, bundle.model_dump(by_alias=True))
-        statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
+        ok = verify_bundle(key.key, bundle.model_dump(by_alias=True))
     except VerificationInputError as exc:
-        console.print(f"[red]rejected:[/red] {exc}")
-        return EXIT_FAILED
-    results = {"Python Groth16 verifier": ok}
-    if args.snarkjs:
-        results["snarkjs groth16 verify"] = _snarkjs_verify(vkey_path, bundle)
-    gas_note = ""
-    if args.evm:
-        from zkmargin.verifier.onchain import check_on_evm
+        raise RecordError(f"{args.bundle}: bad proof bundle: {exc}") from None
 
-        keys = _local_keys(args, console)
-        epoch = bundle.statement.epoch or 1
-        check = check_on_evm(keys.zkey, bundle.snarkjs_proof(), bundle.public_signals, epoch)
-        results["EVM Groth16Verifier.verifyProof"] = check.verified
-        results["EVM MarginRegistry.submit"] = check.accepted
-        gas_note = (f"gas: verifyProof {check.verify_gas:,}, registry submit {check.submit_gas:,} "
-                    "(whole transactions, 21,000 base included)")
-        if check.record is not None:
-            gas_note += f"; registry records IM {format_money(check.record[0])}, MM {format_money(check.record[1])}"
-    console.print(_statement_table(f"Statement of {args.bundle}", statement))
-    for verifier, verdict in results.items():
-        console.print(f"{'[green]valid[/green]' if verdict else '[red]INVALID[/red]'}  {verifier}")
-    if gas_note:
-        console.print(gas_note)
-    if all(results.values()):
-        console.print("The proof shows: the committed account's margins are IM and MM above, computed by the "
-                      "zkmargin rules from the parameters with this root, and its equity covers MM.")
+    view = Table(title=f"Statement of {args.bundle}", title_justify="left", show_header=False)
+    view.add_column("item")
+    view.add_column("value")
+    for label, value in statement.lines():
+        view.add_row(label, value)
+    view.add_row("verification key", key.describe())
+    console.print(view)
+    if key.insecure_reason:
+        _insecure_banner(console, key)
+
+    checks: list[tuple[str, bool, str]] = [("Python Groth16 verifier", ok, "")]
+    if args.snarkjs:
+        from zkmargin.toolchain.tools import snarkjs_verify
+
+        checks.append(("snarkjs groth16 verify", snarkjs_verify(key.path, bundle.snarkjs_proof(),
+                                                                 bundle.public_signals), ""))
+    if pinned is not None:
+        same = statement.params_root == pinned
+        checks.append((f"params_root equals the pinned root {hex64(pinned)}", same,
+                       "" if same else "the proof is about other risk parameters"))
+    if args.evm:
+        checks.extend(_evm_checks(args, bundle, key, statement, pinned))
+
+    for name, verdict, note in checks:
+        detail = f": {note}" if note else ""
+        console.print(f"{_verdict(verdict, key.insecure_reason is not None)}  {name}{detail}")
+    if not ok:
+        why = _mismatch(bundle, key)
+        if why:
+            console.print(f"[red]why:[/red] {why}")
+    if all(v for _, v, _ in checks):
+        meaning = ("The proof shows: the committed account's margins are IM and MM above, computed by the zkmargin "
+                   "rules from the parameters with this root, and its equity covers MM.")
+        if pinned is None:
+            meaning += " Pin the venue's published root with --root to know these are its parameters."
+        console.print(meaning if key.insecure_reason is None else
+                      "The proof verifies, but under an INSECURE key anyone could have made it.")
         return EXIT_OK
     return EXIT_FAILED
 
 
-def _snarkjs_verify(vkey: Path, bundle: BundleRecord) -> bool:
-    from zkmargin.toolchain import tools
+def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, statement: Statement,
+                pinned: int | None) -> list[tuple[str, bool, str]]:
+    """Verify on an in-process EVM with the verifier generated from the key in use; register the params and
+    submit to ``MarginRegistry`` only for a root the user vouched for (``--root``) or asked for
+    (``--publish-root``)."""
+    from zkmargin.verifier.onchain import check_on_evm
 
-    with tempfile.TemporaryDirectory(prefix="zkmargin-verify-") as tmp:
-        proof, public = Path(tmp) / "proof.json", Path(tmp) / "public.json"
-        proof.write_text(json.dumps(bundle.snarkjs_proof()))
-        public.write_text(json.dumps(bundle.public_signals))
-        try:
-            out = tools.snarkjs(["groth16", "verify", str(vkey), str(public), str(proof)], timeout=300)
-        except tools.ToolError:
-            return False
-        return "OK" in out.stdout
+    parts = bundle.statement.params
+    publish = None
+    registry_note = "skipped: pass --root (the venue's published root) or --publish-root to register and submit"
+    if parts.params_root() != statement.params_root:
+        registry_note = "skipped: the bundle's params parts do not hash to the proof's params_root"
+    elif pinned is not None and pinned == statement.params_root:
+        publish, registry_note = parts, f"registered the pinned root at epoch {parts.epoch}"
+    elif args.publish_root:
+        publish = parts
+        registry_note = (f"registered the bundle's own root at epoch {parts.epoch} (--publish-root: this tests the "
+                         "contracts, not that the root is the venue's)")
+    check = check_on_evm(key.path, bundle.snarkjs_proof(), bundle.public_signals, publish)
+    out = [("EVM Groth16Verifier.verifyProof (generated from this key)", check.verified,
+            f"gas {check.verify_gas:,}")]
+    if check.accepted is None:
+        out.append(("EVM MarginRegistry.submit", True, registry_note))
+        return out
+    note = f"{registry_note}; gas {check.submit_gas:,}" if check.submit_gas else registry_note
+    if check.record is not None:
+        note += f"; records IM {format_money(check.record[0], grouped=True)}, " \
+                f"MM {format_money(check.record[1], grouped=True)}"
+    if check.rejection:
+        note += f"; rejected: {check.rejection}"
+    out.append(("EVM MarginRegistry.publishParams + submit", bool(check.accepted), note))
+    return out
 
 
-def _proof_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Proof files named directly or found in folders, and the folders' other JSON files (skipped, and said so).
+@dataclass
+class AuditTally:
+    """Each bundle file ends in exactly one of: valid, duplicate, failed (``skipped`` files are not bundles)."""
 
-    In a folder, a JSON file is a proof when it has ``proof`` and ``publicSignals`` keys; salt files and
-    other JSON (leaf tables, keys) are skipped.  A file named directly is always treated as a proof.
+    valid: list[tuple[Path, Statement]]
+    duplicates: list[tuple[Path, Path]]
+    failed: list[tuple[str, str]]
+    skipped: list[Path]
+    salts: list[Path]
+
+
+def _proof_files(paths: list[Path], tally: AuditTally) -> list[Path]:
+    """Proof files named directly or found in folders.
+
+    In a folder, a ``*.json`` file is taken as a bundle unless it is a salt record (warned about) or clearly
+    another JSON document (a leaf table, a key), which is skipped and named.  A file named directly is always
+    taken as a bundle; a missing one is a failure, and the audit goes on.
     """
     files: list[Path] = []
-    skipped: list[Path] = []
     for path in paths:
         if path.is_dir():
             for candidate in sorted(path.glob("*.json")):
-                (files if _looks_like_bundle(candidate) else skipped).append(candidate)
+                if candidate.name.endswith(".salt.json") or looks_like_salt(candidate):
+                    tally.salts.append(candidate)
+                elif _other_document(candidate):
+                    tally.skipped.append(candidate)
+                else:
+                    files.append(candidate)
         elif path.exists():
-            files.append(path)
+            if looks_like_salt(path):
+                tally.salts.append(path)
+            else:
+                files.append(path)
         else:
-            raise InputError("no such file or folder", file=str(path), field="--proofs")
-    if not files:
-        raise InputError("no proof bundles found", field="--proofs")
-    return files, skipped
+            tally.failed.append((str(path), "no such file or folder"))
+    return files
 
 
-def _looks_like_bundle(path: Path) -> bool:
-    if path.name.endswith(".salt.json"):
-        return False
+def _other_document(path: Path) -> bool:
+    """A JSON object that is plainly not a bundle (no ``proof``, no ``publicSignals``, no bundle format tag)."""
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True  # unreadable: let the audit report it as a failure rather than skip it
-    return isinstance(data, dict) and "proof" in data and "publicSignals" in data
+        return False  # unreadable: the audit reports it as a failure
+    return isinstance(data, dict) and not ({"proof", "publicSignals", "format"} & data.keys())
 
 
 def cmd_audit(args: argparse.Namespace, console: Console) -> int:
-    failures: list[tuple[str, str]] = []
+    published = parse_root(args.root)
+    key = load_key(args.vkey)
+    if key.insecure_reason and not args.allow_insecure:
+        raise InputError(f"refused: {key.insecure_reason}; pass --allow-insecure to audit proofs under a dev key "
+                         "anyway", file=str(args.vkey), field="--vkey")
     # 1. recompute the risk parameters and the root from the published market snapshot
     _, _, table, scenarios = load_table(args)
     params = build_params_tree(table, SIZES[args.size])
-    published = int(args.root, 0)
     root_ok = params.params_root == published
-    console.print(f"recomputed params_root {params.params_root:#066x} from {args.market} "
-                  f"({table.n_instruments} instruments, {scenarios.name}, epoch {table.epoch})")
+    console.print(f"recomputed params_root {hex64(params.params_root)} from {args.market} "
+                  f"({table.n_instruments:,} instruments, {scenarios.name}, epoch {table.epoch})")
     console.print(f"{'[green]matches[/green]' if root_ok else '[red]DIFFERS FROM[/red]'} the published root "
-                  f"{published:#066x}")
-    if not root_ok:
-        failures.append(("params_root", "the published root is not the one the market snapshot gives"))
+                  f"{hex64(published)}")
+    console.print(f"verification key {key.describe()}")
+    if key.insecure_reason:
+        _insecure_banner(console, key)
 
-    # 2. verify every proof with the Python verifier, in batches (no Node)
-    try:
-        vkey = load_verifying_key(args.vkey)
-    except (VerificationInputError, OSError) as exc:
-        raise InputError(str(exc), file=str(args.vkey), field="--vkey") from exc
-    files, skipped = _proof_files(args.proofs)
-    for path in skipped:
+    # 2. read and verify every bundle with the Python verifier, in batches (no Node)
+    tally = AuditTally([], [], [], [], [])
+    files = _proof_files(args.proofs, tally)
+    for path in tally.skipped:
         console.print(f"[dim]skipped {path}: not a proof bundle[/dim]")
-    bundles: list[BundleRecord | None] = []
+    for path in tally.salts:
+        console.print(f"[bold red]WARNING[/bold red]: {path} is a salt file among the proofs. Salts open account "
+                      "commitments: never publish them. It was not read.")
+    readable: list[tuple[Path, BundleRecord, Statement]] = []
     for path in files:
         try:
-            bundles.append(read_bundle(path))
-        except RecordError as exc:
-            bundles.append(None)
-            failures.append((path.name, str(exc)))
-    valid: list[tuple[Path, Statement]] = []
+            bundle = read_bundle(path)
+            readable.append((path, bundle, Statement.from_public_signals([int(s) for s in bundle.public_signals])))
+        except (RecordError, StatementError) as exc:
+            tally.failed.append((path.name, str(exc).removeprefix(f"{path}: ")))
+    seen: dict[tuple[int, int], Path] = {}
     columns = (TextColumn("verifying proofs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("verify", total=len(files))
-        for start in range(0, len(files), AUDIT_CHUNK):
-            chunk = [(f, b) for f, b in zip(files[start:start + AUDIT_CHUNK], bundles[start:start + AUDIT_CHUNK],
-                                            strict=True) if b is not None]
-            verdicts = verify_batch(vkey, [b.model_dump(by_alias=True) for _, b in chunk]) if chunk else []
-            for (path, bundle), verdict in zip(chunk, verdicts, strict=True):
+        task = bar.add_task("verify", total=len(readable))
+        for start in range(0, len(readable), AUDIT_CHUNK):
+            chunk = readable[start:start + AUDIT_CHUNK]
+            verdicts = verify_batch(key.key, [b.model_dump(by_alias=True) for _, b, _ in chunk])
+            for (path, bundle, statement), verdict in zip(chunk, verdicts, strict=True):
                 if not verdict.ok:
-                    failures.append((path.name, verdict.reason or "invalid proof"))
-                    continue
-                statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
-                # 3. each proof must be about the recomputed parameters
-                if statement.params_root != params.params_root:
-                    failures.append((path.name, f"proves against params_root {statement.params_root:#x}, not the "
-                                                "root recomputed from the market snapshot"))
-                    continue
-                valid.append((path, statement))
-            bar.advance(task, len(files[start:start + AUDIT_CHUNK]))
+                    why = _mismatch(bundle, key) or verdict.reason or "invalid proof"
+                    tally.failed.append((path.name, why))
+                elif statement.params_root != params.params_root:
+                    tally.failed.append((path.name, f"proves against params_root {hex64(statement.params_root)}, "
+                                                    "not the root recomputed from the market snapshot"))
+                elif (statement.account_commitment, statement.params_root) in seen:
+                    tally.duplicates.append((path, seen[(statement.account_commitment, statement.params_root)]))
+                else:
+                    seen[(statement.account_commitment, statement.params_root)] = path
+                    tally.valid.append((path, statement))
+            bar.advance(task, len(chunk))
+    return _audit_report(console, tally, root_ok, key, table.epoch)
 
-    # 4. the report
-    view = Table(title="Audit", title_justify="left")
+
+def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyInUse, epoch: int) -> int:
+    view = Table(title="Audit: valid proofs", title_justify="left")
     for col in ("proof", "account commitment", "IM", "MM", "verdict"):
-        view.add_column(col, justify="right" if col in ("IM", "MM") else "left")
-    for path, st in valid:
-        view.add_row(path.name, f"{st.account_commitment:#018x}"[:18] + "…", format_money(st.initial_margin),
-                     format_money(st.maintenance_margin), "[green]valid[/green]")
-    for name, reason in failures:
-        view.add_row(name, "", "", "", f"[red]{reason}[/red]")
-    console.print(view)
-    total_im = sum(st.initial_margin for _, st in valid)
-    total_mm = sum(st.maintenance_margin for _, st in valid)
-    console.print(f"{len(files)} proofs, {len(valid)} valid, {len(failures)} failures; attested total IM "
-                  f"{format_money(total_im)}, total MM {format_money(total_mm)}")
-    return EXIT_OK if not failures else EXIT_FAILED
+        view.add_column(col, justify="right" if col in ("IM", "MM") else "left", no_wrap=col != "proof",
+                        overflow="fold")
+    label = _verdict(True, key.insecure_reason is not None)
+    for path, st in tally.valid:
+        view.add_row(path.name, hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
+                     format_money(st.maintenance_margin, grouped=True), label)
+    if tally.valid:
+        console.print(view)
+    for path, first in tally.duplicates:
+        console.print(f"[yellow]duplicate[/yellow] {path.name}: the same statement as {first.name}; not counted")
+    for name, reason in tally.failed:
+        console.print(f"[red]failed[/red] {name}: {reason}", soft_wrap=True)
+    total_im = sum(st.initial_margin for _, st in tally.valid)
+    total_mm = sum(st.maintenance_margin for _, st in tally.valid)
+    n = len(tally.valid) + len(tally.duplicates) + len(tally.failed)
+    console.print(f"{n} bundles: {len(tally.valid)} valid, {len(tally.failed)} failed, {len(tally.duplicates)} "
+                  f"duplicates dropped (each statement, account commitment and epoch {epoch}, counted once); "
+                  f"{len(tally.skipped)} other files skipped")
+    console.print(f"attested total IM {format_money(total_im, grouped=True)}, total MM "
+                  f"{format_money(total_mm, grouped=True)} over {len(tally.valid)} accounts")
+    if key.insecure_reason:
+        console.print("[bold red]These totals rest on an INSECURE key: anyone could have made these proofs.[/bold red]")
+    return EXIT_OK if root_ok and not tally.failed and not tally.salts else EXIT_FAILED
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the verifier subcommands to the ``zkmargin`` parser."""
     p = sub.add_parser("verify", help="verify one proof bundle (Python; optionally snarkjs and an EVM)")
     p.add_argument("bundle", type=Path, help="proof bundle JSON written by `zkmargin prove`")
-    p.add_argument("--vkey", type=Path, default=None, help="verification_key.json (default: local keys of --size)")
-    p.add_argument("--size", choices=sorted(SIZES), default="test", help="circuit size (default %(default)s)")
-    p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify`")
+    p.add_argument("--vkey", type=Path, default=None,
+                   help="the venue's verification_key.json (default: this machine's keys of --size, if set up)")
+    p.add_argument("--size", choices=sorted(SIZES), default="test",
+                   help="circuit size of the local keys used without --vkey (default %(default)s)")
+    p.add_argument("--root", default=None, help="the params root the venue published (decimal or 0x hex): the proof "
+                   "must be about it")
+    p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify` (needs Node)")
     p.add_argument("--evm", action="store_true",
-                   help="also verify on an in-process EVM and submit to MarginRegistry (needs the local zkey)")
+                   help="also verify with the Solidity verifier generated from the key, on an in-process EVM; with "
+                        "--root or --publish-root also register the params and submit to MarginRegistry (needs Node)")
+    p.add_argument("--publish-root", action="store_true",
+                   help="with --evm: register the bundle's own params root (tests the contracts only)")
     p.set_defaults(handler=cmd_verify)
 
     p = sub.add_parser("audit", help="recompute the params root and check every proof (Python only, no Node)")
     add_market_args(p)
     p.add_argument("--size", choices=sorted(SIZES), default="test", help="circuit size (default %(default)s)")
-    p.add_argument("--root", required=True, help="the params root the venue published (decimal or 0x-hex)")
+    p.add_argument("--root", required=True, help="the params root the venue published (decimal or 0x hex)")
     p.add_argument("--vkey", type=Path, required=True, help="the venue's published verification_key.json")
     p.add_argument("--proofs", type=Path, nargs="+", required=True, help="proof bundles or folders of them")
+    p.add_argument("--allow-insecure", action="store_true",
+                   help="audit even under a recognised INSECURE dev key (the verdicts then prove nothing)")
     p.set_defaults(handler=cmd_audit)

@@ -7,11 +7,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from zkmargin.constants import (
-    BALANCE_BITS,
     MAX_POSITIONS,
     QTY_BITS,
+    QTY_SCALE,
     BoundsError,
     check_signed,
+    format_units,
+    qty_range,
     to_balance_units,
     to_lots,
 )
@@ -63,7 +65,8 @@ def encode_account(portfolio: Portfolio, table: RiskTable, *, source: str | None
         try:
             check_signed("net qty", q, QTY_BITS)
         except BoundsError as exc:
-            raise InputError(f"{exc} (lots)", file=source, field="positions",
+            raise InputError(f"the net quantity {format_units(q, QTY_SCALE)} contracts is outside the accepted range "
+                             f"{qty_range()}", file=source, field="positions",
                              instrument=table.instrument_ids[leaf]) from exc
     if len(items) > MAX_POSITIONS:
         raise InputError(f"{len(items)} positions exceed the maximum of {MAX_POSITIONS}", file=source,
@@ -80,8 +83,7 @@ def encode_account(portfolio: Portfolio, table: RiskTable, *, source: str | None
         except (BoundsError, ValueError, ArithmeticError) as exc:
             if isinstance(exc, InputError):
                 raise
-            raise InputError(f"{exc} (balances must be below 2^{BALANCE_BITS} units of 1e-8)", file=source,
-                             field=field) from exc
+            raise InputError(f"{exc} {asset}", file=source, field=field) from exc
     return AccountInts(
         name=portfolio.account,
         leaf_index=tuple(leaf for leaf, _ in items),

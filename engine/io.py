@@ -12,15 +12,24 @@ from zkmargin.engine import errors
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
 from zkmargin.engine.scenarios import PRESETS, preset
+from zkmargin.statement.records import json_kind
 
 M = TypeVar("M", bound=BaseModel)
 
 
 def _read_json(path: Path) -> Any:
+    if path.is_dir():
+        raise InputError("is a folder; expected a JSON file", file=str(path))
     try:
-        text = path.read_text()
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError("no such file", file=str(path)) from exc
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError("not a JSON file (binary content, not UTF-8 text)", file=str(path)) from exc
+    if not text.strip():
+        raise InputError("the file is empty; expected a JSON object", file=str(path))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -40,6 +49,8 @@ def _instrument_at(raw: Any, loc: tuple[int | str, ...]) -> str | None:
 
 def validate(model: type[M], raw: Any, source: str) -> M:
     """Validate ``raw`` against ``model``; the first problem becomes a one-line :class:`InputError`."""
+    if not isinstance(raw, dict):
+        raise InputError(f"expected a JSON object, got a JSON {json_kind(raw)}", file=source)
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

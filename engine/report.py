@@ -9,7 +9,7 @@ from rich.table import Table
 
 from zkmargin.constants import QTY_SCALE, format_money
 from zkmargin.engine.account import AccountInts
-from zkmargin.engine.margin import isolated_margins, margin_account
+from zkmargin.engine.margin import isolated_margins
 from zkmargin.engine.models import MarginParams
 from zkmargin.engine.results import MarginResult
 from zkmargin.engine.risk import RiskTable
@@ -84,9 +84,9 @@ def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams) -> 
 
 
 def build_report(table: RiskTable, account: AccountInts, params: MarginParams, scenario_set: str,
-                 result: MarginResult | None = None) -> MarginReport:
-    """Margin ``account`` (unless ``result`` is given) and assemble the full report."""
-    res = result if result is not None else margin_account(table, account)
+                 result: MarginResult) -> MarginReport:
+    """Assemble the full report of ``account`` from its margin ``result`` (computed once by the caller)."""
+    res = result
     held_groups = {int(table.group_index[leaf]) for leaf in account.leaf_index}
     isolated = isolated_margins(table, account)
     iso_im = sum(r.initial_margin for r in isolated)
@@ -112,26 +112,35 @@ def build_report(table: RiskTable, account: AccountInts, params: MarginParams, s
     )
 
 
+def grouped(money: str) -> str:
+    """A decimal money string with thousands separators: ``"-12345.500000"`` -> ``"-12,345.500000"``."""
+    sign, body = ("-", money[1:]) if money.startswith("-") else ("", money)
+    whole, _, frac = body.partition(".")
+    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
+
+
 def render(report: MarginReport, console: Console) -> None:
-    """Print a readable margin report."""
+    """Print a readable margin report (money with thousands separators)."""
     console.print(f"[bold]Account[/bold] {report.account}  ·  scenarios {report.scenarios}  ·  "
                   f"{report.positions} positions")
     groups = Table(title="Risk by underlying", title_justify="left")
     for col in ("group", "scan risk", "worst scenario", "short option min", "group risk"):
         groups.add_column(col, justify="left" if col in ("group", "worst scenario") else "right")
     for g in report.groups:
-        groups.add_row(g.group, g.scan_risk, g.worst_scenario, g.short_option_minimum, g.group_risk)
+        groups.add_row(g.group, grouped(g.scan_risk), g.worst_scenario, grouped(g.short_option_minimum),
+                       grouped(g.group_risk))
     console.print(groups)
     summary = Table(title="Margin", title_justify="left", show_header=False)
     summary.add_column("item")
     summary.add_column("value", justify="right")
     ratio = f"{report.margin_ratio:.2%}" if report.margin_ratio is not None else "n/a (equity <= 0)"
-    for item, value in (("requirement (sum of group risk)", report.requirement),
-                        ("initial margin (IM)", report.initial_margin),
-                        ("maintenance margin (MM)", report.maintenance_margin),
-                        ("collateral after haircuts", report.collateral_value),
-                        ("position value (marks)", report.position_value),
-                        ("equity", report.equity), ("free collateral (equity - IM)", report.free_collateral),
+    for item, value in (("requirement (sum of group risk)", grouped(report.requirement)),
+                        ("initial margin (IM)", grouped(report.initial_margin)),
+                        ("maintenance margin (MM)", grouped(report.maintenance_margin)),
+                        ("collateral after haircuts", grouped(report.collateral_value)),
+                        ("position value (marks)", grouped(report.position_value)),
+                        ("equity", grouped(report.equity)),
+                        ("free collateral (equity - IM)", grouped(report.free_collateral)),
                         ("margin ratio (MM / equity)", ratio),
                         ("solvent (equity >= MM)", "[green]yes[/green]" if report.solvent else "[red]NO[/red]")):
         summary.add_row(item, value)
@@ -145,8 +154,8 @@ def render(report: MarginReport, console: Console) -> None:
                            f"{gr.theta:,.2f}", "; ".join(gr.breaches) or "none")
         console.print(greeks)
     pct = f" ({report.portfolio_saving_pct:.1f}%)" if report.portfolio_saving_pct is not None else ""
-    console.print(f"Capital efficiency: isolated IM {report.isolated_margin} vs portfolio IM "
-                  f"{report.initial_margin}: saving [bold]{report.portfolio_saving}[/bold]{pct}")
+    console.print(f"Capital efficiency: isolated IM {grouped(report.isolated_margin)} vs portfolio IM "
+                  f"{grouped(report.initial_margin)}: saving [bold]{grouped(report.portfolio_saving)}[/bold]{pct}")
 
 
 def risk_array_table(table: RiskTable, console: Console, limit: int | None = None) -> None:

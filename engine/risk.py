@@ -16,6 +16,7 @@ import numpy.typing as npt
 from zkmargin.constants import (
     BP,
     CHARGE_BITS,
+    MAX_HAIRCUT_BP,
     MONEY_SCALE,
     PRICE_BITS,
     QTY_SCALE,
@@ -147,7 +148,8 @@ def _quantise(values: FloatArray, rounding: str, name: str, ids: list[str], bits
     return rounded.astype(np.int64)
 
 
-def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: MarginParams) -> RiskTable:
+def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: MarginParams, *,
+                     haircuts_required: bool = True) -> RiskTable:
     """Price every listed instrument under every scenario and quantise the result.
 
     Scenario P&L of one contract is ``contract_size * (V' - V)`` where ``V`` is the
@@ -155,6 +157,10 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
     with the forward moved by ``price_move``, the vol moved and the clock advanced by
     ``time_step_days``.  It is converted to micro-units per lot, multiplied by the
     cover weight and floored (rule R1).
+
+    ``haircuts_required`` (default) makes a collateral asset without a haircut an error; without it such
+    an asset gets the full haircut of 10,000 bp (worth nothing), for uses that value no collateral, such as
+    listing risk arrays.
 
     Raises
     ------
@@ -222,10 +228,11 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
     assets = sorted(market.collateral)
     asset_price = [check_unsigned(f"price of collateral {a}", to_micro(market.collateral[a]), PRICE_BITS)
                    for a in assets]
-    for a in assets:
-        if a not in params.haircuts_bp:
-            raise InputError(errors.no_haircut(a), field="haircuts_bp")
-    haircut = [params.haircuts_bp[a] for a in assets]
+    if haircuts_required:
+        for a in assets:
+            if a not in params.haircuts_bp:
+                raise InputError(errors.no_haircut(a), field="haircuts_bp")
+    haircut = [params.haircuts_bp.get(a, MAX_HAIRCUT_BP) for a in assets]
 
     return RiskTable(
         instrument_ids=ids, groups=groups, group_index=group_index, is_option=is_option,

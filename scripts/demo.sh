@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# The zkmargin demo, end to end: margin every example portfolio, set up the account circuit, prove one
-# account's margin and solvency, verify the proof three ways (snarkjs, Python, EVM contract, with gas),
-# and audit it as an outsider would.  Run through `make demo`, which installs everything first.
+# The zkmargin demo, end to end: margin every example portfolio, publish the venue's params root and key,
+# prove one account's margin and solvency, verify the proof three ways (Python, snarkjs, the Solidity
+# verifier and MarginRegistry on an in-process EVM, with gas), and audit it as an outsider would.
+# Run through `make demo`, which installs everything first.
+#
+# out/demo/published/ is what a venue publishes (root, leaf table, key, proofs); out/demo/private/ holds the
+# salt, which is never published.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ZK=.venv/bin/zkmargin
 EX=examples
 MARKET=(--market $EX/market.json --params $EX/params.json)
 OUT=out/demo
-mkdir -p "$OUT"
+PUB=$OUT/published
+mkdir -p "$PUB/proofs" "$OUT/private"
+chmod 700 "$OUT/private"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
@@ -19,17 +25,20 @@ step "2. Full report: a two-underlying book"
 $ZK margin "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json
 
 step "3. The venue publishes its params root (and the leaf table behind it)"
-$ZK params-root "${MARKET[@]}" --leaves "$OUT/leaves.json"
-ROOT=$($ZK params-root "${MARKET[@]}" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["params_root"])')
+$ZK params-root "${MARKET[@]}" --leaves "$PUB/leaves.json"
+$ZK params-root "${MARKET[@]}" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["params_root_hex"])' \
+  > "$PUB/params_root.txt"
 
 step "4. Trusted setup of the test-size circuit (INSECURE dev keys; cached after the first run)"
-$ZK setup --size test --vkey-out "$OUT/verification_key.json"
+$ZK setup --size test --vkey-out "$PUB/verification_key.json"
 
 step "5. Prove the two-underlying book's margin and solvency"
-$ZK prove "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json --out "$OUT/two_underlying_book.proof.json"
+$ZK prove "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json \
+  --out "$PUB/proofs/two_underlying_book.proof.json" --salt-out "$OUT/private/two_underlying_book.salt.json"
 
-step "6. Verify the proof three ways: snarkjs, the Python verifier, and the Solidity verifier + registry on an EVM"
-$ZK verify "$OUT/two_underlying_book.proof.json" --vkey "$OUT/verification_key.json" --snarkjs --evm
+step "6. Verify against the published root and key: Python, snarkjs, and the Solidity verifier + registry on an EVM"
+$ZK verify "$PUB/proofs/two_underlying_book.proof.json" --vkey "$PUB/verification_key.json" \
+  --root "$(cat "$PUB/params_root.txt")" --snarkjs --evm
 
 step "7. Audit: recompute the root from the market snapshot and check every proof (Python only)"
-$ZK audit "${MARKET[@]}" --root "$ROOT" --vkey "$OUT/verification_key.json" --proofs "$OUT/two_underlying_book.proof.json"
+bash scripts/audit_example.sh

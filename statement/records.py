@@ -8,8 +8,10 @@ missing fields are rejected.  The bundle's ``proof`` and ``publicSignals`` are s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
@@ -138,6 +140,12 @@ def _read_json(path: Path, what: str) -> Any:
         raise RecordError(f"{path}: not a {what} file: malformed JSON at line {exc.lineno}: {exc.msg}") from exc
 
 
+def json_kind(value: Any) -> str:
+    """The JSON name of a parsed value's type: object, array, string, number, boolean or null."""
+    kinds = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else kinds.get(type(value), type(value).__name__)
+
+
 def validation_message(exc: ValidationError) -> str:
     """The first problem of a pydantic error on one line: ``field 'a.b': message (+N more)``."""
     errors = exc.errors()
@@ -155,7 +163,7 @@ def validation_message(exc: ValidationError) -> str:
 
 def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
     if not isinstance(data, dict):
-        raise RecordError(f"{path}: not a {what}: expected a JSON object, got a JSON {type(data).__name__}")
+        raise RecordError(f"{path}: not a {what}: expected a JSON object, got a JSON {json_kind(data)}")
     if data.get("format") != fmt:
         found = data.get("format")
         raise RecordError(f"{path}: not a {what} (format {found!r}, expected {fmt!r})" if found is not None
@@ -183,6 +191,12 @@ def read_salt(path: Path) -> SaltRecord:
         return SaltRecord.model_validate(data)
     except ValidationError as exc:
         raise RecordError(f"{path}: bad salt record: {validation_message(exc)}") from exc
+
+
+def vkey_id(vkey_json: Mapping[str, Any]) -> str:
+    """Identifier of a verification key: the first 16 hex digits of the sha256 of its canonical JSON."""
+    canonical = json.dumps(vkey_json, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def looks_like_salt(path: Path) -> bool:

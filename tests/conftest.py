@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,15 @@ from zkmargin.statement.sizes import SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_salt_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Salt files of every `zkmargin prove` in the tests go to a temporary private folder, not the user's."""
+    folder = tmp_path_factory.mktemp("salts")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ZKMARGIN_SALT_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from forge_helpers import forge_proof
 
 from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 from zkmargin.cli.main import main
+from zkmargin.toolchain import keys
+from zkmargin.verifier import groth16
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -50,21 +54,32 @@ def proofs(tmp_path_factory: pytest.TempPathFactory, test_keys: Any) -> dict[str
     return {"dir": out, "honest": honest, "vkey": out / "vkey.json", "other": out / "other_market.proof.json"}
 
 
-def test_bundle_and_salt_are_separate(proofs: dict[str, Path]) -> None:
+def dev_audit(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path], *paths: Path,
+              extra: tuple[str, ...] = ("--allow-insecure",)) -> tuple[int, str, str]:
+    """`zkmargin audit` of ``paths`` under the test keys (INSECURE dev keys, hence --allow-insecure)."""
+    return run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(proofs["vkey"]),
+               "--proofs", *(str(p) for p in paths), *extra)
+
+
+def test_bundle_and_salt_are_separate(proofs: dict[str, Path], private_salt_folder: Path) -> None:
     bundle = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
-    salt = json.loads((proofs["honest"] / "butterfly.proof.salt.json").read_text())
-    assert salt["salt"] not in json.dumps(bundle)
+    assert bundle["format"] == "zkmargin-proof-bundle" and bundle["version"] == 2
+    assert "salt" not in json.dumps(bundle)
+    salts = list(private_salt_folder.glob("butterfly.proof.*.salt.json"))
+    assert len(salts) == 1 and not list(proofs["honest"].glob("*.salt.json"))
+    salt = json.loads(salts[0].read_text())
     assert bundle["statement"]["account_commitment"] == salt["account_commitment"]
-    assert {"proof", "publicSignals", "statement", "circuit"} <= bundle.keys()
-    assert bundle["circuit"]["insecure_dev_setup"] is True
+    assert salts[0].stat().st_mode & 0o777 == 0o600
 
 
-def test_verify_python_and_snarkjs(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
+def test_verify_python_and_snarkjs_says_insecure(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
     code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey",
-                       str(proofs["vkey"]), "--snarkjs")
+                       str(proofs["vkey"]), "--snarkjs", "--root", params_root(capsys))
     assert code == EXIT_OK
-    assert "valid  Python Groth16 verifier" in out and "valid  snarkjs groth16 verify" in out
-    assert "maintenance margin (MM)" in out
+    assert "valid (INSECURE key)  Python Groth16 verifier" in out
+    assert "valid (INSECURE key)  snarkjs groth16 verify" in out
+    assert "INSECURE KEY" in out and "public dev seed" in out and "maintenance margin (MM)" in out
+    assert re.search(r"params_root\W+0x[0-9a-f]{64}", out)
 
 
 def test_verify_rejects_tampered_margins(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
@@ -77,41 +92,113 @@ def test_verify_rejects_tampered_margins(capsys: pytest.CaptureFixture[str], pro
     assert code == EXIT_FAILED and out.count("INVALID") == 2
 
 
+def test_verify_pins_the_published_root(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
+    other = params_root(capsys, proofs["dir"] / "moved_market.json")
+    code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey",
+                       str(proofs["vkey"]), "--root", other)
+    assert code == EXIT_FAILED
+    assert "INVALID  params_root equals the pinned root" in out and "other risk parameters" in out
+
+
+def test_verify_explains_a_key_mismatch(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
+    code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey", str(FIXTURE_VKEY))
+    assert code == EXIT_FAILED and "INVALID  Python Groth16 verifier" in out
+    assert "the bundle says it was proven with key" in out and "but the key in use is" in out
+
+
+def test_verify_without_vkey_uses_local_keys_and_never_sets_up(capsys: pytest.CaptureFixture[str],
+                                                               proofs: dict[str, Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"))
+    assert code == EXIT_OK and "INSECURE KEY" in out
+    monkeypatch.setattr(keys, "find_setup", lambda *_a, **_k: None)
+    monkeypatch.setattr(keys, "setup", lambda *_a, **_k: pytest.fail("verify must not start a setup"))
+    code, _, err = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"))
+    assert code == EXIT_INPUT and "no local keys" in err and "zkmargin setup --size test" in err
+
+
+def test_forged_proof_is_insecure_in_verify_and_refused_by_audit(capsys: pytest.CaptureFixture[str],
+                                                                 proofs: dict[str, Path], tmp_path: Path) -> None:
+    """Under the dev key anyone can prove anything: here an account with IM = MM = 0 against the real root."""
+    honest = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
+    public = [int(honest["publicSignals"][0]), 12345, 0]
+    vkey = json.loads(proofs["vkey"].read_text())
+    forged = {**honest, "proof": forge_proof(vkey, public), "publicSignals": [str(v) for v in public]}
+    assert groth16.verify(vkey, forged["proof"], forged["publicSignals"]) is True  # the forgery is real
+    folder = tmp_path / "forged"
+    folder.mkdir()
+    (folder / "forged.proof.json").write_text(json.dumps(forged))
+    code, out, _ = run(capsys, "verify", str(folder / "forged.proof.json"), "--vkey", str(proofs["vkey"]))
+    assert "INSECURE KEY" in out and "valid (INSECURE key)" in out and "anyone could have made it" in out
+    code, _, err = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(proofs["vkey"]),
+                       "--proofs", str(folder))
+    assert code == EXIT_INPUT and "refused" in err and "--allow-insecure" in err and len(err.splitlines()) == 1
+
+
 def test_audit_passes_on_honest_proofs(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
-    code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(proofs["vkey"]),
-                       "--proofs", str(proofs["honest"]))
+    code, out, _ = dev_audit(capsys, proofs, proofs["honest"])
     assert code == EXIT_OK, out
-    assert "2 proofs, 2 valid, 0 failures" in out and "matches the published root" in out
+    assert "2 bundles: 2 valid, 0 failed, 0 duplicates dropped" in out and "matches the published root" in out
+    assert "INSECURE" in out
+    hashes = re.findall(r"0x[0-9a-f]+", out)
+    assert hashes and all(len(h) == 66 for h in hashes)
+
+
+def test_audit_counts_each_statement_once(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
+                                          tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for n in range(5):
+        shutil.copyfile(proofs["honest"] / "butterfly.proof.json", folder / f"copy{n}.proof.json")
+    shutil.copyfile(proofs["honest"] / "naked_short_call.proof.json", folder / "other.proof.json")
+    code, out, _ = dev_audit(capsys, proofs, folder)
+    assert code == EXIT_OK, out
+    assert "6 bundles: 2 valid, 0 failed, 4 duplicates dropped" in out and "over 2 accounts" in out
 
 
 def test_audit_fails_on_proof_from_another_market(capsys: pytest.CaptureFixture[str],
                                                    proofs: dict[str, Path]) -> None:
-    code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(proofs["vkey"]),
-                       "--proofs", str(proofs["honest"]), str(proofs["other"]))
+    code, out, _ = dev_audit(capsys, proofs, proofs["honest"], proofs["other"])
     assert code == EXIT_FAILED
-    assert "3 proofs, 2 valid, 1 failures" in out and "not the root recomputed" in out.replace("\n", " ")
+    assert "3 bundles: 2 valid, 1 failed" in out and "not the root recomputed" in out.replace("\n", " ")
 
 
 def test_audit_fails_when_published_root_differs(capsys: pytest.CaptureFixture[str],
                                                  proofs: dict[str, Path]) -> None:
     other_root = params_root(capsys, proofs["dir"] / "moved_market.json")
     code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", other_root, "--vkey", str(proofs["vkey"]),
-                       "--proofs", str(proofs["honest"]))
+                       "--proofs", str(proofs["honest"]), "--allow-insecure")
     assert code == EXIT_FAILED and "DIFFERS FROM" in out
 
 
-def test_audit_fails_with_a_different_vkey(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
+def test_audit_explains_a_different_vkey(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
     code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(FIXTURE_VKEY),
                        "--proofs", str(proofs["honest"]))
-    assert code == EXIT_FAILED and "0 valid, 2 failures" in out
+    assert code == EXIT_FAILED and "2 bundles: 0 valid, 2 failed" in out
+    assert "the bundle says it was proven with key" in out.replace("\n", " ")
 
 
-def test_audit_reports_garbage_bundles(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
-                                       tmp_path: Path) -> None:
+def test_audit_names_bad_files_and_goes_on(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
+                                           tmp_path: Path) -> None:
     (tmp_path / "truncated.json").write_text('{"proof": {"pi_a": [')
-    code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(proofs["vkey"]),
-                       "--proofs", str(proofs["honest"] / "butterfly.proof.json"), str(tmp_path / "truncated.json"))
-    assert code == EXIT_FAILED and "malformed JSON" in out
+    (tmp_path / "binary.json").write_bytes(bytes(range(256)))
+    code, out, _ = dev_audit(capsys, proofs, proofs["honest"] / "butterfly.proof.json", tmp_path / "truncated.json",
+                             tmp_path / "binary.json", tmp_path / "missing.json")
+    flat = " ".join(out.split())
+    assert code == EXIT_FAILED
+    assert "4 bundles: 1 valid, 3 failed" in flat
+    for text in ("truncated.json", "malformed JSON", "binary.json", "binary content", "missing.json"):
+        assert text in flat
+
+
+def test_audit_warns_about_salt_files_among_proofs(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
+                                                   private_salt_folder: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "published"
+    shutil.copytree(proofs["honest"], folder)
+    salt = next(private_salt_folder.glob("butterfly.proof.*.salt.json"))
+    shutil.copyfile(salt, folder / "butterfly.json")  # a salt under an innocent name
+    code, out, _ = dev_audit(capsys, proofs, folder)
+    assert code == EXIT_FAILED and "WARNING" in out and "salt file among the proofs" in " ".join(out.split())
 
 
 def prove_args(portfolio: Path, tmp_path: Path, size: str = "test") -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -60,9 +61,8 @@ def test_market_maker_book_has_200_plus_positions(capsys: pytest.CaptureFixture[
 def test_batch_and_risk_arrays(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, out, _ = run(capsys, "batch", "--market", str(MARKET), "--params", str(PARAMS), str(EXAMPLES / "portfolios"))
     assert code == 0 and "8/8 accounts solvent" in out
-    code, out, _ = run(capsys, "risk-arrays", "--market", str(MARKET), "--params", str(PARAMS), "--scenarios",
-                       "seed5", "--limit", "3")
-    assert code == 0 and "BTC-USDC" in out
+    code, out, _ = run(capsys, "risk-arrays", "--market", str(MARKET), "--scenarios", "seed5", "--limit", "3")
+    assert code == 0 and "BTC-USDC" in out  # no --params: risk arrays need no haircuts
     csv_path = tmp_path / "ra.csv"
     code, _, _ = run(capsys, "risk-arrays", "--market", str(MARKET), "--params", str(PARAMS), "--out", str(csv_path))
     lines = csv_path.read_text().splitlines()
@@ -108,9 +108,51 @@ def test_error_negative_balance(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 
 def test_error_quantity_out_of_bounds(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pf = write(tmp_path, "p.json", {"positions": [{"instrument": "BTC-PERPETUAL", "quantity": "1e12"}]})
-    expect_error(capsys, margin_args(pf), "p.json", "positions[0].quantity", "BTC-PERPETUAL", "qty")
+    expect_error(capsys, margin_args(pf), "p.json", "positions[0].quantity", "BTC-PERPETUAL",
+                 "1e12 contracts is outside the accepted range -1,099,511,627.776 to 1,099,511,627.775")
     pf = write(tmp_path, "q.json", {"positions": [{"instrument": "BTC-PERPETUAL", "quantity": "0.0005"}]})
-    expect_error(capsys, margin_args(pf), "whole number of lots")
+    expect_error(capsys, margin_args(pf), "0.0005 contracts has more than 3 decimals", "0.001 contract")
+
+
+def test_errors_speak_contracts_and_asset_units(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    half = 2**39 / 1000
+    pf = write(tmp_path, "p.json", {"positions": [{"instrument": "BTC-PERPETUAL", "quantity": f"{half:.3f}"},
+                                                  {"instrument": "BTC-PERPETUAL", "quantity": f"{half:.3f}"}]})
+    expect_error(capsys, margin_args(pf), "net quantity 1,099,511,627.776 contracts", "BTC-PERPETUAL")
+    pf = write(tmp_path, "b.json", {"positions": [], "collateral": {"BTC": "1e12"}})
+    expect_error(capsys, margin_args(pf), "collateral.BTC", "balance 1e12 is outside the accepted range of 0 to "
+                 "184,467,440,737.09551615 BTC")
+    for text in ("lots", "1e-8", "2^"):
+        assert text not in capsys.readouterr().err
+
+
+def test_batch_reports_bad_accounts_and_goes_on(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.json", {"account": "bad", "positions": [{"instrument": "NOPE", "quantity": 1}]})
+    long_name: dict[str, Any] = {"account": "a-very-long-account-name-of-a-market-maker-desk-in-singapore-0001",
+                 "positions": [], "collateral": {"USDC": "100000"}}
+    good = write(tmp_path, "good.json", long_name)
+    code, out, err = run(capsys, "batch", "--market", str(MARKET), "--params", str(PARAMS), str(good), str(bad),
+                         str(tmp_path / "missing.json"))
+    assert code == EXIT_INPUT
+    assert long_name["account"] in out and "1/1 accounts solvent" in out
+    assert err.count("zkmargin: error:") == 2 and "NOPE" in err and "missing.json" in err
+
+
+def test_money_in_tables_has_thousands_separators(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *margin_args(EXAMPLES / "portfolios" / "two_underlying_book.json"))
+    assert code == 0 and re.search(r"\d,\d{3}\.\d{6}", out)
+    code, out, _ = run(capsys, "batch", "--market", str(MARKET), "--params", str(PARAMS), str(EXAMPLES / "portfolios"))
+    assert code == 0 and re.search(r"Total IM \d{1,3}(,\d{3})+\.\d{6}", out)
+
+
+def test_instruments_lists_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "instruments", "--market", str(MARKET), "--underlying", "ETH", "--json")
+    listed = json.loads(out)
+    assert code == 0 and listed and all(i["underlying"] == "ETH" for i in listed)
+    ids = {i["id"] for i in json.loads(MARKET.read_text())["instruments"] if i["underlying"] == "ETH"}
+    assert {i["id"] for i in listed} == ids
+    code, out, _ = run(capsys, "instruments", "--market", str(MARKET))
+    assert code == 0 and "BTC-PERPETUAL" in out
 
 
 def test_error_expired_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -135,9 +177,12 @@ def test_error_underlying_without_price(capsys: pytest.CaptureFixture[str], tmp_
     expect_error(capsys, margin_args(PORTFOLIOS[0], market=m), "m.json", "SOL-PERPETUAL", "no price")
 
 
-def test_error_missing_haircut_names_params(capsys: pytest.CaptureFixture[str]) -> None:
-    argv = ["margin", "--market", str(MARKET), "--portfolio", str(PORTFOLIOS[0])]
-    expect_error(capsys, argv, "haircut", "--params")
+def test_error_missing_haircut_names_params(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    params = json.loads(PARAMS.read_text())
+    params["haircuts_bp"].pop("BTC")
+    argv = ["margin", "--market", str(MARKET), "--params", str(write(tmp_path, "params.json", params)),
+            "--portfolio", str(PORTFOLIOS[0])]
+    expect_error(capsys, argv, "params.json", "haircuts_bp", "'BTC' has no haircut")
 
 
 def test_error_unknown_scenarios(capsys: pytest.CaptureFixture[str]) -> None:

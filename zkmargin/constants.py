@@ -148,16 +148,37 @@ def to_lots(contracts: float | str | int) -> int:
     """Convert a number of contracts to lots; it must be a whole number of lots."""
     frac = Fraction(str(contracts)) * QTY_SCALE
     if frac.denominator != 1:
-        raise BoundsError(f"quantity {contracts} is not a whole number of lots (1 lot = 1/{QTY_SCALE} contract)")
-    return check_signed("qty", frac.numerator, QTY_BITS)
+        raise BoundsError(f"quantity {contracts} contracts has more than 3 decimals: the smallest step is "
+                          f"{1 / QTY_SCALE:g} contract")
+    if not -signed_limit(QTY_BITS) <= frac.numerator < signed_limit(QTY_BITS):
+        raise BoundsError(f"quantity {contracts} contracts is outside the accepted range {qty_range()}")
+    return frac.numerator
+
+
+def qty_range() -> str:
+    """The accepted quantities in contracts, for error messages: ``-1,099,511,627.776 to 1,099,511,627.775``."""
+    lim = signed_limit(QTY_BITS)
+    return f"{format_units(-lim, QTY_SCALE)} to {format_units(lim - 1, QTY_SCALE)} contracts"
 
 
 def to_balance_units(amount: float | str | int) -> int:
     """Convert an amount of a collateral asset to 1e-8 units; it must be exact."""
     frac = Fraction(str(amount)) * BALANCE_SCALE
     if frac.denominator != 1:
-        raise BoundsError(f"balance {amount} has more than 8 decimal places")
-    return check_unsigned("balance", frac.numerator, BALANCE_BITS)
+        raise BoundsError(f"balance {amount} has more than 8 decimals: the smallest step is 0.00000001")
+    if not 0 <= frac.numerator < 1 << BALANCE_BITS:
+        raise BoundsError(f"balance {amount} is outside the accepted range of 0 to "
+                          f"{format_units((1 << BALANCE_BITS) - 1, BALANCE_SCALE)}")
+    return frac.numerator
+
+
+def format_units(scaled: int, scale: int) -> str:
+    """An integer in units of ``1/scale`` as an exact decimal with thousands separators (``1,234.5``)."""
+    sign = "-" if scaled < 0 else ""
+    whole, frac = divmod(abs(scaled), scale)
+    digits = len(str(scale)) - 1
+    tail = f"{frac:0{digits}d}".rstrip("0")
+    return f"{sign}{whole:,}" + (f".{tail}" if tail else "")
 
 
 def format_money(micro: int, *, grouped: bool = False) -> str:
