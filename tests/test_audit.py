@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,10 @@ from forge_helpers import forge_proof
 
 from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 from zkmargin.cli.main import main
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_scenarios
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import keys
 from zkmargin.verifier import groth16
 
@@ -26,6 +32,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def params_root_of(args: list[str]) -> str:
+    """The params root of the market and params in ``args`` (no capture needed)."""
+    table = build_risk_table(load_market(Path(args[1])), load_scenarios("span16"), load_params(Path(args[3])))
+    return str(build_params_tree(table, SIZES["test"]).params_root)
 
 
 def params_root(capsys: pytest.CaptureFixture[str], market: Path | None = None) -> str:
@@ -51,6 +63,7 @@ def proofs(tmp_path_factory: pytest.TempPathFactory, test_keys: Any) -> dict[str
     assert main(["prove", "--market", str(out / "moved_market.json"), *MARKET_ARGS[2:], "--portfolio",
                  str(EXAMPLES / "portfolios" / "naked_short_call.json"), "--out",
                  str(out / "other_market.proof.json")]) == EXIT_OK
+    (out / "root.json").write_text(json.dumps({"params_root": params_root_of(MARKET_ARGS)}))
     return {"dir": out, "honest": honest, "vkey": out / "vkey.json", "other": out / "other_market.proof.json"}
 
 
@@ -233,3 +246,47 @@ def test_prove_rejects_scenario_set_larger_than_circuit(capsys: pytest.CaptureFi
     argv = [*prove_args(EXAMPLES / "portfolios" / "butterfly.json", tmp_path), "--scenarios", "crypto-grid"]
     code, _, err = run(capsys, *argv)
     assert code == EXIT_INPUT and "33 scenarios" in err
+
+
+NO_NODE = """
+import sys
+def refuse(event, args):
+    if event == "open" and args and "node_modules" in str(args[0]):
+        raise RuntimeError(f"read {args[0]}")
+    if event in ("subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn", "os.system", "os.fork"):
+        raise RuntimeError(f"started a process: {event} {args!r:.200}")
+sys.addaudithook(refuse)
+from zkmargin.cli.main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("command", ["verify", "audit"])
+def test_verify_and_audit_run_without_node(command: str, proofs: dict[str, Path], tmp_path: Path) -> None:
+    """No `node` on PATH, any read under node_modules and any process start abort: Python alone must do."""
+    root_args = ["--root", json.loads((proofs["dir"] / "root.json").read_text())["params_root"]]
+    argv = (["verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey", str(proofs["vkey"]), *root_args]
+            if command == "verify" else
+            ["audit", *MARKET_ARGS, *root_args, "--vkey", str(proofs["vkey"]), "--proofs", str(proofs["honest"]),
+             "--allow-insecure"])
+    env = {"PATH": str(tmp_path / "empty-bin"), "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    assert shutil.which("node", path=env["PATH"]) is None
+    proc = subprocess.run([sys.executable, "-c", NO_NODE, *argv], capture_output=True, text=True, env=env,
+                          timeout=600, check=False)
+    assert proc.returncode == EXIT_OK, proc.stdout + proc.stderr
+    assert "valid (INSECURE key)" in proc.stdout
+
+
+def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: pytest.CaptureFixture[str],
+                                                                      proofs: dict[str, Path]) -> None:
+    bundle = str(proofs["honest"] / "butterfly.proof.json")
+    code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm")
+    flat = " ".join(out.split())
+    assert code == EXIT_OK and "EVM Groth16Verifier.verifyProof (generated from this key)" in flat
+    assert "skipped: pass --root" in flat and "publishParams" not in flat
+    code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--root", params_root(capsys))
+    flat = " ".join(out.split())
+    assert code == EXIT_OK and "registered the pinned root" in flat and "records IM 2,548.000000" in flat
+    code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--publish-root")
+    flat = " ".join(out.split())
+    assert code == EXIT_OK and "registered the bundle's own root" in flat and "tests the contracts" in flat
