@@ -41,7 +41,7 @@ VERIFIER_TEMPLATE: Final = tools.NODE_MODULES / "snarkjs" / "templates" / "verif
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache" / "solidity"
 
 #: solc-js version the project pins (``package.json``); checked on every compile.
-SOLC_VERSION: Final = "0.8.28"
+SOLC_VERSION: Final = tools.pinned_versions()["solc"]
 #: EVM version compiled for; pyrevm runs it with ``spec_id="CANCUN"``.
 EVM_VERSION: Final = "cancun"
 OPTIMIZER_RUNS: Final = 200
@@ -137,13 +137,6 @@ def check_generated_verifier(source: str, n_public: int) -> None:
                                      f"{tools.PINNED['snarkjs']}; never hand-edit the generated file.")
 
 
-def _installed_version(package: str) -> str:
-    manifest = tools.NODE_MODULES / package / "package.json"
-    if not manifest.exists():
-        raise tools.ToolError(f"{package} is not installed under {tools.NODE_MODULES}; run `make setup` (npm ci)")
-    return str(json.loads(manifest.read_text())["version"])
-
-
 def canonical_vkey(vkey: Path) -> dict[str, Any]:
     """The Groth16 key in ``vkey``, validated and rewritten as canonical snarkjs JSON.
 
@@ -171,7 +164,7 @@ def render_verifier(vkey: Mapping[str, Any], out: Path) -> VerifierExport:
     toolchain.tools.ToolError
         If snarkjs's template or ejs is missing, or node fails.
     """
-    snarkjs_version = _installed_version("snarkjs")
+    snarkjs_version = tools.installed_version("snarkjs")
     if snarkjs_version != tools.PINNED["snarkjs"]:
         raise tools.ToolError(f"snarkjs {snarkjs_version} is installed, the project pins {tools.PINNED['snarkjs']}; "
                               "its template is the verifier: run `make setup` (npm ci)")
@@ -193,7 +186,7 @@ def render_verifier(vkey: Mapping[str, Any], out: Path) -> VerifierExport:
 # --------------------------------------------------------------------------- compile
 
 def _installed_solc_version() -> str:
-    version = _installed_version("solc")
+    version = tools.installed_version("solc")
     if version != SOLC_VERSION:
         raise tools.ToolError(f"solc-js {version} is installed, the project pins {SOLC_VERSION}; run `make setup`")
     return version
@@ -332,8 +325,8 @@ def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
             f"{vkey} has {key['nPublic']} public signals; MarginRegistry verifies statements with exactly "
             f"{STATEMENT_PUBLIC_SIGNALS}: [params_root, account_commitment, margins]")
     if out_dir is None:
-        inputs = [json.dumps(key, sort_keys=True).encode(), _installed_version("snarkjs").encode(),
-                  _installed_version("ejs").encode(), VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes(),
+        inputs = [json.dumps(key, sort_keys=True).encode(), tools.installed_version("snarkjs").encode(),
+                  tools.installed_version("ejs").encode(), VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes(),
                   poseidon_t7.poseidon_t7_source().encode(), REGISTRY_SOURCE.read_bytes()]
         out_dir = cache_dir / "build" / hashlib.sha256(b"\0".join(inputs)).hexdigest()[:32]
     export = render_verifier(key, out_dir / f"{VERIFIER_CONTRACT}.sol")
