@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 
 from zkmargin.constants import (
     MAX_POSITIONS,
@@ -90,8 +89,3 @@ def encode_account(portfolio: Portfolio, table: RiskTable, *, source: str | None
         qty=tuple(q for _, q in items),
         balances=tuple(balances),
     )
-
-
-def source_name(path: Path | str | None) -> str | None:
-    """Display name of an input file for error messages."""
-    return None if path is None else str(path)

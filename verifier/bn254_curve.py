@@ -236,11 +236,6 @@ def g2_is_on_curve(point: G2Affine) -> bool:
     return lhs == rhs
 
 
-def g2_neg(point: G2Affine) -> G2Affine:
-    """``−Q`` for an affine G2 point."""
-    return point[0], fq2_neg(point[1])
-
-
 _G2_INF: Final[G2Jacobian] = (FQ2_ONE, FQ2_ONE, FQ2_ZERO)
 
 

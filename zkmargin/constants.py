@@ -116,13 +116,6 @@ def check_unsigned(name: str, value: int, bits: int) -> int:
     return value
 
 
-def floor_div(num: int, den: int) -> int:
-    """Floor of ``num / den`` for ``den > 0`` (Python's ``//``)."""
-    if den <= 0:
-        raise ValueError("divisor must be positive")
-    return num // den
-
-
 def ceil_div(num: int, den: int) -> int:
     """Ceiling of ``num / den`` for ``den > 0``."""
     if den <= 0:
