@@ -18,6 +18,7 @@ from zkmargin.cli.main import main
 from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
+from zkmargin.statement.records import vkey_id
 from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import keys
 from zkmargin.verifier import groth16
@@ -77,6 +78,7 @@ def dev_audit(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path], *path
 def test_bundle_and_salt_are_separate(proofs: dict[str, Path], private_salt_folder: Path) -> None:
     bundle = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
     assert bundle["format"] == "zkmargin-proof-bundle" and bundle["version"] == 2
+    assert bundle["circuit"]["vkey_id"] == vkey_id(json.loads(proofs["vkey"].read_text()))
     assert "salt" not in json.dumps(bundle)
     salts = list(private_salt_folder.glob("butterfly.proof.*.salt.json"))
     assert len(salts) == 1 and not list(proofs["honest"].glob("*.salt.json"))

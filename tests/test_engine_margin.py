@@ -143,9 +143,10 @@ def test_insolvent_account() -> None:
 
 
 def test_inputs_out_of_bounds_are_rejected_not_wrapped() -> None:
-    with pytest.raises(BoundsError, match="qty"):
+    with pytest.raises(BoundsError, match="contracts is outside the accepted range"):
         to_lots(2**40 // 1000 + 1)
-    with pytest.raises(BoundsError, match="whole number of lots"):
+    assert to_lots("-1099511627.776") == -(2**40)  # the range is [-2^40, 2^40) lots
+    with pytest.raises(BoundsError, match="has more than 3 decimals"):
         to_lots("0.0001")
     with pytest.raises(BoundsError, match="balance"):
         to_balance_units(2**64)
