@@ -53,7 +53,7 @@ from zkmargin.verifier.onchain import (
     publish_params_args,
     registry_record,
 )
-from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, SOLC_VERSION, VerifierContracts, build_verifier_from_vkey
+from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, VerifierContracts, build_verifier_from_vkey, solc_version
 
 TARGET_VERIFY_GAS: Final = 230_000
 TARGET_SUBMIT_GAS: Final = 300_000
@@ -181,7 +181,7 @@ def report(subject: GasSubject, run: GasRun) -> str:
         "## Gas (`scripts/bench_gas.py`)", "", f"Machine: {machine()}", "",
         f"Gas of {subject.description}: the snarkjs {versions['snarkjs']} Solidity verifier rendered from that "
         "key, and `MarginRegistry`, which computes `params_root` from its parts with the generated `PoseidonT7` "
-        f"(circomlib's Poseidon(6)), solc {SOLC_VERSION} with the optimizer at {OPTIMIZER_RUNS} runs, on pyrevm "
+        f"(circomlib's Poseidon(6)), solc {solc_version()} with the optimizer at {OPTIMIZER_RUNS} runs, on pyrevm "
         "(Cancun). "
         "Every transaction starts cold, as on a real chain. Transaction gas is what the sender pays: 21,000 + "
         "calldata (4 gas per zero byte, 16 per non-zero byte) + execution; execution gas leaves out the 21,000 "

@@ -56,12 +56,12 @@ def test_pins_are_package_json_dependencies_and_installed() -> None:
     assert set(pins) >= {"circom2", "circomlib", "snarkjs", "solc"}
     for package, version in pins.items():
         assert tools.installed_version(package) == version, package
-    assert {package: pins[package] for package in tools.PROOF_TOOLCHAIN} == tools.PINNED
+    assert {package: pins[package] for package in tools.PROOF_TOOLCHAIN} == tools.proof_toolchain_pins()
 
 
 def test_check_versions_reports_every_tool() -> None:
     found = tools.check_versions()
-    assert found == {**tools.PINNED, "circom": tools.CIRCOM_VERSION, "node": tools.node_version()}
+    assert found == {**tools.proof_toolchain_pins(), "circom": tools.CIRCOM_VERSION, "node": tools.node_version()}
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [

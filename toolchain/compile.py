@@ -133,7 +133,7 @@ def _source_hash(sources: Sequence[Path], include_dirs: Sequence[Path]) -> tuple
         "cache_format": CACHE_FORMAT,
         "flags": list(CIRCOM_FLAGS),
         "circom": tools.CIRCOM_VERSION,
-        "pins": tools.PINNED,
+        "pins": tools.proof_toolchain_pins(),
         "include_dirs": [_label(d) for d in include_dirs],
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())

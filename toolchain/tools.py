@@ -117,8 +117,12 @@ def pinned_versions() -> dict[str, str]:
     return pins
 
 
-#: Pins of :data:`PROOF_TOOLCHAIN` (read from ``package.json``; part of the compile cache key).
-PINNED: Final = {package: pinned_versions()[package] for package in PROOF_TOOLCHAIN}
+@functools.cache
+def proof_toolchain_pins() -> dict[str, str]:
+    """Pins of :data:`PROOF_TOOLCHAIN` (read from ``package.json`` once, when first needed; part of the
+    compile cache key).  Nothing reads ``package.json`` at import, so the Python-only paths never need it."""
+    pins = pinned_versions()
+    return {package: pins[package] for package in PROOF_TOOLCHAIN}
 
 
 def required_node_major() -> int:
@@ -306,10 +310,11 @@ def check_versions() -> dict[str, str]:
     satisfy ``engines.node``.  The result (packages, ``circom``, ``node``) goes
     into the build manifests and the key cache key.
     """
-    found = {package: installed_version(package) for package in PINNED}
-    wrong = {package: v for package, v in found.items() if v != PINNED[package]}
+    pins = proof_toolchain_pins()
+    found = {package: installed_version(package) for package in pins}
+    wrong = {package: v for package, v in found.items() if v != pins[package]}
     if wrong:
-        raise ToolError(f"tool versions differ from the pins {PINNED}: {wrong}; run `make setup` (npm ci)")
+        raise ToolError(f"tool versions differ from the pins {pins}: {wrong}; run `make setup` (npm ci)")
     out = run([*circom_argv(), "--version"], timeout=60).stdout
     if CIRCOM_VERSION not in out:
         raise ToolError(f"circom reports {out.strip()!r}, expected {CIRCOM_VERSION}")

@@ -40,8 +40,9 @@ REGISTRY_SOURCE: Final = SOLIDITY_DIR / "MarginRegistry.sol"
 VERIFIER_TEMPLATE: Final = tools.NODE_MODULES / "snarkjs" / "templates" / "verifier_groth16.sol.ejs"
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache" / "solidity"
 
-#: solc-js version the project pins (``package.json``); checked on every compile.
-SOLC_VERSION: Final = tools.pinned_versions()["solc"]
+def solc_version() -> str:
+    """The solc-js version the project pins (``package.json``); checked on every compile."""
+    return tools.pinned_versions()["solc"]
 #: EVM version compiled for; pyrevm runs it with ``spec_id="CANCUN"``.
 EVM_VERSION: Final = "cancun"
 OPTIMIZER_RUNS: Final = 200
@@ -134,7 +135,7 @@ def check_generated_verifier(source: str, n_public: int) -> None:
     if problems:
         raise GeneratedVerifierError("generated Groth16 verifier failed its checks:\n  - " + "\n  - ".join(problems)
                                      + "\n  Regenerate it with the pinned snarkjs "
-                                     f"{tools.PINNED['snarkjs']}; never hand-edit the generated file.")
+                                     f"{tools.proof_toolchain_pins()['snarkjs']}; never hand-edit the generated file.")
 
 
 def canonical_vkey(vkey: Path) -> dict[str, Any]:
@@ -164,9 +165,9 @@ def render_verifier(vkey: Mapping[str, Any], out: Path) -> VerifierExport:
     toolchain.tools.ToolError
         If snarkjs's template or ejs is missing, or node fails.
     """
-    snarkjs_version = tools.installed_version("snarkjs")
-    if snarkjs_version != tools.PINNED["snarkjs"]:
-        raise tools.ToolError(f"snarkjs {snarkjs_version} is installed, the project pins {tools.PINNED['snarkjs']}; "
+    snarkjs_version, pinned = tools.installed_version("snarkjs"), tools.proof_toolchain_pins()["snarkjs"]
+    if snarkjs_version != pinned:
+        raise tools.ToolError(f"snarkjs {snarkjs_version} is installed, the project pins {pinned}; "
                               "its template is the verifier: run `make setup` (npm ci)")
     if not VERIFIER_TEMPLATE.is_file():
         raise tools.ToolError(f"snarkjs's Groth16 template {VERIFIER_TEMPLATE} is missing; run `make setup` (npm ci)")
@@ -187,8 +188,8 @@ def render_verifier(vkey: Mapping[str, Any], out: Path) -> VerifierExport:
 
 def _installed_solc_version() -> str:
     version = tools.installed_version("solc")
-    if version != SOLC_VERSION:
-        raise tools.ToolError(f"solc-js {version} is installed, the project pins {SOLC_VERSION}; run `make setup`")
+    if version != solc_version():
+        raise tools.ToolError(f"solc-js {version} is installed, the project pins {solc_version()}; run `make setup`")
     return version
 
 
@@ -232,8 +233,8 @@ def _solc_output(sources: Sequence[Path], cache_dir: Path) -> dict[str, Any]:
     finally:
         input_file.unlink(missing_ok=True)
     payload = json.loads(run.stdout)
-    if not str(payload["solcVersion"]).startswith(SOLC_VERSION + "+"):
-        raise tools.ToolError(f"solc-js reports {payload['solcVersion']}, expected {SOLC_VERSION}")
+    if not str(payload["solcVersion"]).startswith(solc_version() + "+"):
+        raise tools.ToolError(f"solc-js reports {payload['solcVersion']}, expected {solc_version()}")
     output: dict[str, Any] = payload["output"]
     errors = [e for e in output.get("errors", []) if e.get("severity") == "error"]
     if errors:
@@ -270,7 +271,7 @@ def compile_contracts(sources: Sequence[Path], out_dir: Path, *,
     ------
     toolchain.tools.ToolError
         On a compile error (the message lists solc's diagnostics), a solc version
-        other than :data:`SOLC_VERSION`, or a failing node.
+        other than :func:`solc_version`, or a failing node.
     ValueError
         If two contracts share a name or two sources share a file name.
     """
