@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,28 +11,16 @@ from zkmargin.engine import errors
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.models import MarginParams, MarketSnapshot, Portfolio, ScenarioSet
 from zkmargin.engine.scenarios import PRESETS, preset
-from zkmargin.statement.records import json_kind
+from zkmargin.statement.records import RecordError, json_kind, read_json_document
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def _read_json(path: Path) -> Any:
-    if path.is_dir():
-        raise InputError("is a folder; expected a JSON file", file=str(path))
+def _read_json(path: Path, what: str) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("no such file", file=str(path)) from exc
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not a JSON file (binary content, not UTF-8 text)", file=str(path)) from exc
-    if not text.strip():
-        raise InputError("the file is empty; expected a JSON object", file=str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", file=str(path)) from exc
+        return read_json_document(path, what)
+    except RecordError as exc:
+        raise InputError(str(exc).removeprefix(f"{path}: "), file=str(path)) from exc
 
 
 def _instrument_at(raw: Any, loc: tuple[int | str, ...]) -> str | None:
@@ -62,9 +49,14 @@ def validate(model: type[M], raw: Any, source: str) -> M:
         raise InputError(msg + extra, file=source, field=field or None, instrument=_instrument_at(raw, loc)) from exc
 
 
+#: How each input model is named in messages.
+WHAT: dict[str, str] = {"MarketSnapshot": "market snapshot", "MarginParams": "margin parameters",
+                        "Portfolio": "portfolio", "ScenarioSet": "scenario set"}
+
+
 def load_model(model: type[M], path: Path) -> M:
     """Read and validate one JSON file."""
-    return validate(model, _read_json(path), str(path))
+    return validate(model, _read_json(path, WHAT.get(model.__name__, "JSON")), str(path))
 
 
 def load_market(path: Path) -> MarketSnapshot:

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from zkmargin.constants import FIELD_ORDER, MULT_BITS
 from zkmargin.statement.commitments import params_root
 
 BUNDLE_FORMAT: Final = "zkmargin-proof-bundle"
@@ -24,6 +25,16 @@ SALT_FORMAT: Final = "zkmargin-account-salt"
 RECORD_VERSION: Final = 2
 
 Decimal = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="a non-negative integer in decimal")]
+
+
+def _below_r(value: str) -> str:
+    if int(value) >= FIELD_ORDER:
+        raise ValueError("must be a BN254 field element (below r)")
+    return value
+
+
+#: A field element in decimal: ``0 <= x < r``.
+FieldElement = Annotated[Decimal, AfterValidator(_below_r)]
 
 
 class RecordError(ValueError):
@@ -59,11 +70,11 @@ class ParamsRecord(_Frozen):
     With them anyone (a contract included) recomputes the root, and so the epoch it commits to.
     """
 
-    instruments_root: Decimal
-    collateral_hash: Decimal
-    im_bp: int
-    mm_bp: int
-    epoch: int
+    instruments_root: FieldElement
+    collateral_hash: FieldElement
+    im_bp: Annotated[int, Field(ge=1, lt=2**MULT_BITS)]
+    mm_bp: Annotated[int, Field(ge=1, lt=2**MULT_BITS)]
+    epoch: Annotated[int, Field(ge=0, lt=2**64)]
 
     def params_root(self) -> int:
         """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
@@ -74,9 +85,9 @@ class ParamsRecord(_Frozen):
 class StatementRecord(_Frozen):
     """The statement in words and decimal strings, as the prover wrote it (the public signals decide)."""
 
-    params_root: Decimal
+    params_root: FieldElement
     params: ParamsRecord
-    account_commitment: Decimal
+    account_commitment: FieldElement
     initial_margin: str
     maintenance_margin: str
     epoch: int
@@ -93,7 +104,7 @@ class BundleRecord(_Frozen):
     circuit: CircuitRecord
     statement: StatementRecord
     proof: Groth16ProofJson
-    public_signals: Annotated[list[Decimal], Field(alias="publicSignals")]
+    public_signals: Annotated[list[FieldElement], Field(alias="publicSignals")]
 
     def to_json(self) -> str:
         """The bundle as indented JSON with snarkjs's field names."""
@@ -110,8 +121,8 @@ class SaltRecord(_Frozen):
     format: Literal["zkmargin-account-salt"] = SALT_FORMAT
     version: Literal[2] = RECORD_VERSION
     account: str
-    salt: Decimal
-    account_commitment: Decimal
+    salt: FieldElement
+    account_commitment: FieldElement
     circuit_size: str
     note: str = "Keep this file private: with the positions it opens the account commitment."
 
@@ -119,7 +130,9 @@ class SaltRecord(_Frozen):
         return self.model_dump_json(indent=2) + "\n"
 
 
-def _read_json(path: Path, what: str) -> Any:
+def read_json_document(path: Path, what: str) -> Any:
+    """Parse the JSON file at ``path``; :class:`RecordError` with a one-line reason for a missing, unreadable,
+    folder, empty, binary or malformed file (``what`` names the expected document in the message)."""
     if path.is_dir():
         raise RecordError(f"{path}: is a folder, not a {what} file")
     try:
@@ -175,7 +188,7 @@ def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
 
 def read_bundle(path: Path) -> BundleRecord:
     """Read and validate a proof bundle; :class:`RecordError` with a one-line reason otherwise."""
-    data = _read_json(path, "proof bundle")
+    data = read_json_document(path, "proof bundle")
     _check_tag(path, data, BUNDLE_FORMAT, "proof bundle")
     try:
         return BundleRecord.model_validate(data)
@@ -185,7 +198,7 @@ def read_bundle(path: Path) -> BundleRecord:
 
 def read_salt(path: Path) -> SaltRecord:
     """Read and validate a salt record; :class:`RecordError` with a one-line reason otherwise."""
-    data = _read_json(path, "salt record")
+    data = read_json_document(path, "salt record")
     _check_tag(path, data, SALT_FORMAT, "salt record")
     try:
         return SaltRecord.model_validate(data)
