@@ -1,7 +1,8 @@
 """The ``zkmargin`` console command: one parser, the subcommands of each area registered statically.
 
-Exit codes: 0 success, 1 a check failed (an invalid proof, an insolvent account, a tool failure),
-2 bad input (one line on stderr naming the file, the field and what would be accepted).
+Exit codes: 0 success, 1 a check failed (an invalid proof, a failed audit, a tool failure), 2 bad input (one
+line on stderr naming the file, the field and what would be accepted; an insolvent account given to
+``prove`` is bad input, since no solvency proof of it can exist).
 """
 
 from __future__ import annotations

@@ -129,6 +129,10 @@ def cmd_risk_arrays(args: argparse.Namespace, console: Console) -> int:
 def cmd_instruments(args: argparse.Namespace, console: Console) -> int:
     check_input_file(args.market, "--market")
     market = load_market(args.market)
+    underlyings = sorted({i.underlying for i in market.instruments})
+    if args.underlying is not None and args.underlying not in underlyings:
+        raise InputError(f"no instrument of {args.underlying!r} is listed; underlyings: {', '.join(underlyings)}",
+                         file=str(args.market), field="--underlying")
     listed = [i for i in market.instruments if args.underlying is None or i.underlying == args.underlying]
     if args.json:
         print(json.dumps([i.model_dump(mode="json", exclude_none=True) for i in listed], indent=2))

@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import struct
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -140,6 +141,12 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     check_output_path(args.out, "--out")
     if args.salt_out is not None:
         check_output_path(args.salt_out, "--salt-out")
+        if args.salt_out.resolve() == args.out.resolve():
+            raise InputError("the salt and the bundle cannot be the same file", file=str(args.salt_out),
+                             field="--salt-out")
+        if args.salt_out.resolve().parent == args.out.resolve().parent:
+            console.print(f"[bold yellow]warning:[/bold yellow] the salt goes next to the bundle in "
+                          f"{args.out.resolve().parent}; never publish it with the proof")
     if args.ptau is not None:
         check_ptau_file(args.ptau)
     salt = None
@@ -173,7 +180,7 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
                                   progress=steps.note)
         except CircuitMismatchError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            print(f"zkmargin: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
     write_private(salt_out, proof.salt_record.to_json())
     args.out.write_text(proof.bundle.to_json())

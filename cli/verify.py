@@ -76,10 +76,15 @@ def load_key(path: Path, flag: str = "--vkey") -> KeyInUse:
 def _local_key(size: str) -> KeyInUse:
     """The keys ``zkmargin setup --size`` made on this machine; never starts a setup."""
     from zkmargin.toolchain.keys import find_setup
+    from zkmargin.toolchain.tools import ToolError
 
-    artifacts = find_setup(size)
+    try:
+        artifacts = find_setup(size)
+    except ToolError as exc:
+        raise InputError(f"cannot look for local keys without the toolchain ({str(exc).splitlines()[0]}); pass the "
+                         "venue's key with --vkey", field="--vkey") from None
     if artifacts is None:
-        raise InputError(f"no local keys of the {size} circuit; pass the venue's key with --vkey, or run "
+        raise InputError(f"no local dev keys of the {size} circuit; pass the venue's key with --vkey, or run "
                          f"`zkmargin setup --size {size}` first (a dev setup takes minutes)", field="--vkey")
     return load_key(artifacts.vkey, "local keys")
 
@@ -104,8 +109,13 @@ def _insecure_banner(console: Console, key: KeyInUse) -> None:
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    if args.publish_root and not args.evm:
+        raise InputError("--publish-root only means something with --evm", field="--publish-root")
+    if args.size is not None and args.vkey is not None:
+        raise InputError("give either --vkey (the venue's key) or --size (this machine's dev keys), not both",
+                         field="--size")
     bundle = read_bundle(args.bundle)
-    key = load_key(args.vkey) if args.vkey is not None else _local_key(args.size)
+    key = load_key(args.vkey) if args.vkey is not None else _local_key(args.size or "test")
     pinned = parse_root(args.root) if args.root is not None else None
     statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
     try:
@@ -123,7 +133,7 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     if key.insecure_reason:
         _insecure_banner(console, key)
 
-    checks: list[tuple[str, bool, str]] = [("Python Groth16 verifier", ok, "")]
+    checks: list[tuple[str, bool | None, str]] = [("Python Groth16 verifier", ok, "")]
     if args.snarkjs:
         from zkmargin.toolchain.tools import snarkjs_verify
 
@@ -138,12 +148,13 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
     for name, verdict, note in checks:
         detail = f": {note}" if note else ""
-        console.print(f"{_verdict(verdict, key.insecure_reason is not None)}  {name}{detail}")
+        label = "[dim]skipped[/dim]" if verdict is None else _verdict(verdict, key.insecure_reason is not None)
+        console.print(f"{label}  {name}{detail}")
     if not ok:
         why = _mismatch(bundle, key)
         if why:
             console.print(f"[red]why:[/red] {why}")
-    if all(v for _, v, _ in checks):
+    if all(v is not False for _, v, _ in checks):
         meaning = ("The proof shows: the committed account's margins are IM and MM above, computed by the zkmargin "
                    "rules from the parameters with this root, and its equity covers MM.")
         if pinned is None:
@@ -155,7 +166,7 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, statement: Statement,
-                pinned: int | None) -> list[tuple[str, bool, str]]:
+                pinned: int | None) -> list[tuple[str, bool | None, str]]:
     """Verify on an in-process EVM with the verifier generated from the key in use; register the params and
     submit to ``MarginRegistry`` only for a root the user vouched for (``--root``) or asked for
     (``--publish-root``)."""
@@ -163,9 +174,11 @@ def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, s
 
     parts = bundle.statement.params
     publish = None
-    registry_note = "skipped: pass --root (the venue's published root) or --publish-root to register and submit"
+    registry_note = "pass --root (the venue's published root) or --publish-root to register and submit"
     if parts.params_root() != statement.params_root:
-        registry_note = "skipped: the bundle's params parts do not hash to the proof's params_root"
+        registry_note = "the bundle's params parts do not hash to the proof's params_root"
+    elif pinned is not None and pinned != statement.params_root and not args.publish_root:
+        registry_note = "the proof's params_root is not the pinned root, so it is not registered"
     elif pinned is not None and pinned == statement.params_root:
         publish, registry_note = parts, f"registered the pinned root at epoch {parts.epoch}"
     elif args.publish_root:
@@ -173,10 +186,10 @@ def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, s
         registry_note = (f"registered the bundle's own root at epoch {parts.epoch} (--publish-root: this tests the "
                          "contracts, not that the root is the venue's)")
     check = check_on_evm(key.path, bundle.snarkjs_proof(), bundle.public_signals, publish)
-    out = [("EVM Groth16Verifier.verifyProof (generated from this key)", check.verified,
-            f"gas {check.verify_gas:,}")]
+    out: list[tuple[str, bool | None, str]] = [
+        ("EVM Groth16Verifier.verifyProof (generated from this key)", check.verified, f"gas {check.verify_gas:,}")]
     if check.accepted is None:
-        out.append(("EVM MarginRegistry.submit", True, registry_note))
+        out.append(("EVM MarginRegistry.publishParams + submit", None, registry_note))
         return out
     note = f"{registry_note}; gas {check.submit_gas:,}" if check.submit_gas else registry_note
     if check.record is not None:
@@ -203,24 +216,30 @@ def _proof_files(paths: list[Path], tally: AuditTally) -> list[Path]:
     """Proof files named directly or found in folders.
 
     In a folder, a ``*.json`` file is taken as a bundle unless it is a salt record (warned about) or clearly
-    another JSON document (a leaf table, a key), which is skipped and named.  A file named directly is always
-    taken as a bundle; a missing one is a failure, and the audit goes on.
+    another JSON document (a leaf table, a key); those and files of other types are skipped and named.  A
+    file named directly is taken as a bundle unless it is a salt record; a missing one is a failure, and the
+    audit goes on.  A file reached twice (named and inside a named folder) is taken once.
     """
     files: list[Path] = []
+    seen: set[Path] = set()
+
+    def take(path: Path, named: bool) -> None:
+        if path.resolve() in seen:
+            return
+        seen.add(path.resolve())
+        if path.name.endswith(".salt.json") or looks_like_salt(path):
+            tally.salts.append(path)
+        elif not named and (path.suffix != ".json" or _other_document(path)):
+            tally.skipped.append(path)
+        else:
+            files.append(path)
+
     for path in paths:
         if path.is_dir():
-            for candidate in sorted(path.glob("*.json")):
-                if candidate.name.endswith(".salt.json") or looks_like_salt(candidate):
-                    tally.salts.append(candidate)
-                elif _other_document(candidate):
-                    tally.skipped.append(candidate)
-                else:
-                    files.append(candidate)
+            for candidate in sorted(p for p in path.iterdir() if p.is_file()):
+                take(candidate, named=False)
         elif path.exists():
-            if looks_like_salt(path):
-                tally.salts.append(path)
-            else:
-                files.append(path)
+            take(path, named=True)
         else:
             tally.failed.append((str(path), "no such file or folder"))
     return files
@@ -260,14 +279,16 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[dim]skipped {path}: not a proof bundle[/dim]")
     for path in tally.salts:
         console.print(f"[bold red]WARNING[/bold red]: {path} is a salt file among the proofs. Salts open account "
-                      "commitments: never publish them. It was not read.")
+                      "commitments: never publish them. It is not counted.")
+    if not files and not tally.failed:
+        raise InputError(f"no proof bundles found in {', '.join(str(p) for p in args.proofs)}", field="--proofs")
     readable: list[tuple[Path, BundleRecord, Statement]] = []
     for path in files:
         try:
             bundle = read_bundle(path)
             readable.append((path, bundle, Statement.from_public_signals([int(s) for s in bundle.public_signals])))
         except (RecordError, StatementError) as exc:
-            tally.failed.append((path.name, str(exc).removeprefix(f"{path}: ")))
+            tally.failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
     seen: dict[tuple[int, int], Path] = {}
     columns = (TextColumn("verifying proofs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
@@ -278,9 +299,9 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
             for (path, bundle, statement), verdict in zip(chunk, verdicts, strict=True):
                 if not verdict.ok:
                     why = _mismatch(bundle, key) or verdict.reason or "invalid proof"
-                    tally.failed.append((path.name, why))
+                    tally.failed.append((str(path), why))
                 elif statement.params_root != params.params_root:
-                    tally.failed.append((path.name, f"proves against params_root {hex64(statement.params_root)}, "
+                    tally.failed.append((str(path), f"proves against params_root {hex64(statement.params_root)}, "
                                                     "not the root recomputed from the market snapshot"))
                 elif (statement.account_commitment, statement.params_root) in seen:
                     tally.duplicates.append((path, seen[(statement.account_commitment, statement.params_root)]))
@@ -298,17 +319,20 @@ def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyIn
                         overflow="fold")
     label = _verdict(True, key.insecure_reason is not None)
     for path, st in tally.valid:
-        view.add_row(path.name, hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
+        view.add_row(str(path), hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
                      format_money(st.maintenance_margin, grouped=True), label)
     if tally.valid:
         console.print(view)
     for path, first in tally.duplicates:
-        console.print(f"[yellow]duplicate[/yellow] {path.name}: the same statement as {first.name}; not counted")
+        console.print(f"[yellow]duplicate[/yellow] {path}: the same statement as {first}; not counted")
     for name, reason in tally.failed:
         console.print(f"[red]failed[/red] {name}: {reason}", soft_wrap=True)
     total_im = sum(st.initial_margin for _, st in tally.valid)
     total_mm = sum(st.maintenance_margin for _, st in tally.valid)
     n = len(tally.valid) + len(tally.duplicates) + len(tally.failed)
+    if not root_ok:
+        console.print("[bold red]The published root is not the one the market snapshot gives: nothing below is "
+                      "attested for the published parameters.[/bold red]")
     console.print(f"{n} bundles: {len(tally.valid)} valid, {len(tally.failed)} failed, {len(tally.duplicates)} "
                   f"duplicates dropped (each statement, account commitment and epoch {epoch}, counted once); "
                   f"{len(tally.skipped)} other files skipped")
@@ -325,8 +349,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("bundle", type=Path, help="proof bundle JSON written by `zkmargin prove`")
     p.add_argument("--vkey", type=Path, default=None,
                    help="the venue's verification_key.json (default: this machine's keys of --size, if set up)")
-    p.add_argument("--size", choices=sorted(SIZES), default="test",
-                   help="circuit size of the local keys used without --vkey (default %(default)s)")
+    p.add_argument("--size", choices=sorted(SIZES), default=None,
+                   help="without --vkey: the circuit size of this machine's dev keys (default test)")
     p.add_argument("--root", default=None, help="the params root the venue published (decimal or 0x hex): the proof "
                    "must be about it")
     p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify` (needs Node)")

@@ -47,8 +47,6 @@ class ParamsTree:
                 "delta": int(t.delta[i]), "vega": int(t.vega[i]), "risk": [int(v) for v in self.risk[i]]}
 
 
-
-
 def pad_risk(table: RiskTable, scenarios: int) -> np.ndarray:
     """Risk arrays padded to ``scenarios`` columns by repeating the last column."""
     n_sc = table.n_scenarios
@@ -90,12 +88,6 @@ def build_params_tree(table: RiskTable, size: CircuitSize) -> ParamsTree:
     return ParamsTree(size, table, risk, leaves, tree, prices, haircuts, collateral, root)
 
 
-
-
-
-
-
-
 def slots(account: AccountInts, size: CircuitSize) -> tuple[list[int], list[int]]:
     """The canonical slot layout: used slots sorted by leaf index, then ``(0, 0)`` padding."""
     if len(account.qty) > size.positions:
@@ -114,6 +106,5 @@ def commit_account(account: AccountInts, size: CircuitSize, salt: int) -> int:
     """The hiding commitment to an account's positions and balances in the slot layout of ``size``."""
     leaf_index, qty = slots(account, size)
     return account_commitment(leaf_index, qty, balances(account, size), salt)
-
 
 

@@ -84,9 +84,8 @@ def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams) -> 
 
 
 def build_report(table: RiskTable, account: AccountInts, params: MarginParams, scenario_set: str,
-                 result: MarginResult) -> MarginReport:
-    """Assemble the full report of ``account`` from its margin ``result`` (computed once by the caller)."""
-    res = result
+                 res: MarginResult) -> MarginReport:
+    """Assemble the full report of ``account`` from its margin ``res`` (computed once by the caller)."""
     held_groups = {int(table.group_index[leaf]) for leaf in account.leaf_index}
     isolated = isolated_margins(table, account)
     iso_im = sum(r.initial_margin for r in isolated)

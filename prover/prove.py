@@ -31,7 +31,7 @@ from zkmargin.statement.records import (
     SaltRecord,
     StatementRecord,
 )
-from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Statement
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Statement, hex64
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
@@ -114,10 +114,10 @@ def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult
 
 def statement_text(statement: Statement, params: ParamsTree) -> str:
     """The statement of a proof in words."""
-    return (f"The account with commitment {statement.account_commitment:#066x} has initial margin "
+    return (f"The account with commitment {hex64(statement.account_commitment)} has initial margin "
             f"{format_money(statement.initial_margin)} and maintenance margin "
             f"{format_money(statement.maintenance_margin)} (quote currency), computed by the zkmargin rules from "
-            f"the risk parameters with root {statement.params_root:#066x} (epoch {params.table.epoch}), "
+            f"the risk parameters with root {hex64(statement.params_root)} (epoch {params.table.epoch}), "
             f"and its equity covers the maintenance margin.")
 
 

@@ -129,7 +129,7 @@ def test_verify_without_vkey_uses_local_keys_and_never_sets_up(capsys: pytest.Ca
     monkeypatch.setattr(keys, "find_setup", lambda *_a, **_k: None)
     monkeypatch.setattr(keys, "setup", lambda *_a, **_k: pytest.fail("verify must not start a setup"))
     code, _, err = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"))
-    assert code == EXIT_INPUT and "no local keys" in err and "zkmargin setup --size test" in err
+    assert code == EXIT_INPUT and "no local dev keys" in err and "zkmargin setup --size test" in err
 
 
 def test_forged_proof_is_insecure_in_verify_and_refused_by_audit(capsys: pytest.CaptureFixture[str],
@@ -285,7 +285,7 @@ def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: py
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm")
     flat = " ".join(out.split())
     assert code == EXIT_OK and "EVM Groth16Verifier.verifyProof (generated from this key)" in flat
-    assert "skipped: pass --root" in flat and "publishParams" not in flat
+    assert "skipped EVM MarginRegistry.publishParams + submit: pass --root" in flat and "registered" not in flat
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--root", params_root(capsys))
     flat = " ".join(out.split())
     assert code == EXIT_OK and "registered the pinned root" in flat and "records IM 2,548.000000" in flat

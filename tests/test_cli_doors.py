@@ -22,6 +22,7 @@ import pytest
 
 from zkmargin.cli.common import EXIT_INPUT
 from zkmargin.cli.main import build_parser, main
+from zkmargin.constants import FIELD_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -82,10 +83,18 @@ FILE_ARGS: dict[str, list[tuple[list[str], list[str]]]] = {
     "margin --scenarios": [(["margin", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO,
                              "--scenarios"], [])],
     "batch --market": [(["batch", "--params", PARAMS, "--market"], [PORTFOLIO])],
+    "batch --params": [(["batch", "--market", MARKET, "--params"], [PORTFOLIO])],
     "batch PORTFOLIO": [(["batch", "--market", MARKET, "--params", PARAMS, PORTFOLIO], [])],
     "risk-arrays --market": [(["risk-arrays", "--market"], [])],
     "instruments --market": [(["instruments", "--market"], [])],
     "params-root --market": [(["params-root", "--params", PARAMS, "--market"], [])],
+    "params-root --params": [(["params-root", "--market", MARKET, "--params"], [])],
+    "prove --market": [(["prove", "--params", PARAMS, "--portfolio", PORTFOLIO, "--out", "{tmp}/b.json",
+                         "--market"], [])],
+    "prove --params": [(["prove", "--market", MARKET, "--portfolio", PORTFOLIO, "--out", "{tmp}/b.json",
+                         "--params"], [])],
+    "prove --ptau": [(["prove", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO, "--out",
+                       "{tmp}/b.json", "--ptau"], [])],
     "prove --portfolio": [(["prove", "--market", MARKET, "--params", PARAMS, "--out", "{tmp}/b.json",
                             "--portfolio"], [])],
     "prove --salt": [(["prove", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO, "--out",
@@ -95,6 +104,8 @@ FILE_ARGS: dict[str, list[tuple[list[str], list[str]]]] = {
     "verify --vkey": [(["verify", "{tmp}/bundle.json", "--vkey"], [])],
     "audit --vkey": [(["audit", "--market", MARKET, "--params", PARAMS, "--root", ROOT_HEX, "--proofs", "{tmp}",
                        "--vkey"], [])],
+    "audit --params": [(["audit", "--market", MARKET, "--root", ROOT_HEX, "--vkey", str(FIXTURE_VKEY), "--proofs",
+                         "{tmp}", "--params"], [])],
     "audit --market": [(["audit", "--params", PARAMS, "--root", ROOT_HEX, "--vkey", str(FIXTURE_VKEY), "--proofs",
                          "{tmp}", "--market"], [])],
 }
@@ -118,6 +129,16 @@ def _argument_cases() -> dict[str, list[str]]:
                                            "--vkey", str(FIXTURE_VKEY), "--proofs", "{tmp}"],
         "salt file of the wrong shape": [*prove, "--out", "{tmp}/b.json", "--salt", "{tmp}/salt_shape.json"],
         "salt file of another format": [*prove, "--out", "{tmp}/b.json", "--salt", PARAMS],
+        "salt above the field order": [*prove, "--out", "{tmp}/b.json", "--salt", "{tmp}/salt_big.json"],
+        "salt file and bundle at one path": [*prove, "--out", "{tmp}/b.json", "--salt-out", "{tmp}/b.json"],
+        "bundle with a public signal above r": ["verify", "{tmp}/bundle_big.json", "--vkey", str(FIXTURE_VKEY)],
+        "verify --publish-root without --evm": ["verify", "{tmp}/bundle.json", "--vkey", str(FIXTURE_VKEY),
+                                                "--publish-root"],
+        "verify with both --vkey and --size": ["verify", "{tmp}/bundle.json", "--vkey", str(FIXTURE_VKEY),
+                                               "--size", "test"],
+        "audit of a folder without bundles": ["audit", "--market", MARKET, "--params", PARAMS, "--root", ROOT_HEX,
+                                              "--vkey", str(FIXTURE_VKEY), "--proofs", "{tmp}/empty"],
+        "instruments of an unknown underlying": ["instruments", "--market", MARKET, "--underlying", "DOGE"],
         "bundle with a missing field": ["verify", "{tmp}/bundle_missing.json", "--vkey", str(FIXTURE_VKEY)],
         "bundle with an extra field": ["verify", "{tmp}/bundle_extra.json", "--vkey", str(FIXTURE_VKEY)],
         "bundle of an old version": ["verify", "{tmp}/bundle_v1.json", "--vkey", str(FIXTURE_VKEY)],
@@ -157,6 +178,11 @@ def corpus_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     (tmp_path / "bundle_missing.json").write_text(json.dumps(missing))
     (tmp_path / "bundle_extra.json").write_text(json.dumps({**bundle, "insecure_dev_setup": False}))
     (tmp_path / "bundle_v1.json").write_text(json.dumps({**bundle, "format": "zkmargin-proof-bundle", "version": 1}))
+    salt = {"format": "zkmargin-account-salt", "version": 2, "account": "a", "salt": str(FIELD_ORDER),
+            "account_commitment": "1", "circuit_size": "test"}
+    (tmp_path / "salt_big.json").write_text(json.dumps(salt))
+    (tmp_path / "bundle_big.json").write_text(json.dumps({**bundle, "publicSignals": ["1", "2", str(FIELD_ORDER)]}))
+    (tmp_path / "empty").mkdir()
     (tmp_path / "salt_shape.json").write_text(json.dumps({"format": "zkmargin-account-salt", "version": 2,
                                                           "salt": [1, 2]}))
     vkey = json.loads(FIXTURE_VKEY.read_text())
