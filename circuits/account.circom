@@ -2,7 +2,7 @@ pragma circom 2.1.0;
 
 // The zkmargin account statement: "the account committed to by account_commitment has initial and
 // maintenance margin IM and MM, computed by the zkmargin rules from the risk parameters committed to by
-// params_root, and its equity covers MM".  The Python twin of every hash is engine/commitments.py;
+// params_root, and its equity covers MM".  The Python twin of every hash is statement/commitments.py;
 // the arithmetic is engine/reference.py (rules R1-R6 of zkmargin/constants.py).
 
 include "bitify.circom";
@@ -15,7 +15,7 @@ include "lib/divmod.circom";
 include "lib/hash.circom";
 include "lib/merkle4.circom";
 
-// Domain tags that keep the four hashed encodings apart (engine/commitments.py has the same values).
+// Domain tags that keep the four hashed encodings apart (statement/commitments.py has the same values).
 function DOMAIN_INSTRUMENT() { return 1; }
 function DOMAIN_COLLATERAL() { return 2; }
 function DOMAIN_PARAMS() { return 3; }

@@ -1,4 +1,4 @@
-"""HashList(n) (circuits/lib/hash.circom) equals engine.poseidon.hash_list at the chunking boundaries."""
+"""HashList(n) (circuits/lib/hash.circom) equals statement.poseidon.hash_list at the chunking boundaries."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""QuadMerkleInclusion(L) and PlaceChild (circuits/lib/merkle4.circom) against engine.merkle4.
+"""QuadMerkleInclusion(L) and PlaceChild (circuits/lib/merkle4.circom) against statement.merkle4.
 
 tests/circuits/merkle4_test.circom computes, per witness, 16 two-level roots (one witness covers
 every index of a tree), one one-level root, one checked three-level path whose root must equal

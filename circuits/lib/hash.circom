@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
 // Hash of a list of field elements of any (compile-time) length; the Python
-// twin is engine.poseidon.hash_list.
+// twin is statement/poseidon.py hash_list.
 
 include "poseidon.circom";
 

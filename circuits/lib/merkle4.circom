@@ -1,6 +1,6 @@
 pragma circom 2.1.0;
 
-// Quaternary Poseidon Merkle trees (4 children per node); the Python twin is engine/merkle4.py.
+// Quaternary Poseidon Merkle trees (4 children per node); the Python twin is statement/merkle4.py.
 // One quaternary level (Poseidon(4) 297 + PlaceChild 11 + 2 index bits = 310 constraints) does the
 // work of two binary levels (2 x (Poseidon(2) 240 + 1 select + 1 index bit) = 484), so opening a
 // tree of capacity 2^D costs 155 D instead of 242 D: 36% less.
@@ -64,7 +64,7 @@ template PlaceChild() {
  * with a committed root (the account circuit: instruments_root).
  *
  * Every path has exactly L levels, so an inner node cannot be presented as a leaf.  Empty slots
- * hold the leaf 0 (engine/merkle4.py) and open like any other slot: a caller whose leaf could be 0
+ * hold the leaf 0 (statement/merkle4.py) and open like any other slot: a caller whose leaf could be 0
  * would let a prover open them.  The account circuit's leaf is a Poseidon hash, so opening an
  * empty slot there needs a preimage of 0.
  *

@@ -2,7 +2,7 @@
 /*
  * checkptau.js — independent consistency check of a bn128 powers-of-tau file.
  *
- *   node prover/js/checkptau.js FILE.ptau [--allow-unprepared]
+ *   node toolchain/js/checkptau.js FILE.ptau [--allow-unprepared]
  *
  * Exit 0 and print "OK ..." when every check passes; exit 1 with a "FAIL: ..." line
  * on stderr when one fails; exit 2 on bad usage.
