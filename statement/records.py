@@ -170,7 +170,7 @@ def validation_message(exc: ValidationError) -> str:
     elif kind == "extra_forbidden":
         text = f"unexpected field '{where}'"
     else:
-        text = f"field '{where}': {first['msg']}"
+        text = f"field '{where}': {str(first['msg']).removeprefix('Value error, ')}"
     return text + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else "")
 
 
