@@ -139,10 +139,11 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
         checks.append(("snarkjs groth16 verify", snarkjs_verify(key.path, bundle.snarkjs_proof(),
                                                                  bundle.public_signals), ""))
+    root_line = None
     if pinned is not None:
         same = statement.params_root == pinned
-        checks.append((f"params_root equals the pinned root {hex64(pinned)}", same,
-                       "" if same else "the proof is about other risk parameters"))
+        root_line = (f"{'[green]matches[/green]' if same else '[red]DIFFERS[/red]'}  the pinned root "
+                     f"{hex64(pinned)}" + ("" if same else ": the proof is about other risk parameters"))
     if args.evm:
         checks.extend(_evm_checks(args, bundle, key, statement, pinned))
 
@@ -150,11 +151,13 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         detail = f": {note}" if note else ""
         label = "[dim]skipped[/dim]" if verdict is None else _verdict(verdict, key.insecure_reason is not None)
         console.print(f"{label}  {name}{detail}")
+    if root_line is not None:
+        console.print(root_line)
     if not ok:
         why = _mismatch(bundle, key)
         if why:
             console.print(f"[red]why:[/red] {why}")
-    if all(v is not False for _, v, _ in checks):
+    if all(v is not False for _, v, _ in checks) and (pinned is None or statement.params_root == pinned):
         meaning = ("The proof shows: the committed account's margins are IM and MM above, computed by the zkmargin "
                    "rules from the parameters with this root, and its equity covers MM.")
         if pinned is None:
@@ -312,14 +315,20 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     return _audit_report(console, tally, root_ok, key, table.epoch)
 
 
+def _plural(n: int, noun: str) -> str:
+    return noun if n == 1 else noun + "s"
+
+
 def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyInUse, epoch: int) -> int:
     view = Table(title="Audit: valid proofs", title_justify="left")
     for col in ("proof", "account commitment", "IM", "MM", "verdict"):
         view.add_column(col, justify="right" if col in ("IM", "MM") else "left", no_wrap=col != "proof",
                         overflow="fold")
     label = _verdict(True, key.insecure_reason is not None)
+    names = [path.name for path, _ in tally.valid]
     for path, st in tally.valid:
-        view.add_row(str(path), hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
+        shown = path.name if names.count(path.name) == 1 else str(path)
+        view.add_row(shown, hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
                      format_money(st.maintenance_margin, grouped=True), label)
     if tally.valid:
         console.print(view)
@@ -333,11 +342,13 @@ def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyIn
     if not root_ok:
         console.print("[bold red]The published root is not the one the market snapshot gives: nothing below is "
                       "attested for the published parameters.[/bold red]")
-    console.print(f"{n} bundles: {len(tally.valid)} valid, {len(tally.failed)} failed, {len(tally.duplicates)} "
-                  f"duplicates dropped (each statement, account commitment and epoch {epoch}, counted once); "
-                  f"{len(tally.skipped)} other files skipped")
+    console.print(f"{n} {_plural(n, 'bundle')}: {len(tally.valid)} valid, {len(tally.failed)} failed, "
+                  f"{len(tally.duplicates)} {_plural(len(tally.duplicates), 'duplicate')} dropped (each statement, "
+                  f"account commitment and epoch {epoch}, counted once); {len(tally.skipped)} other "
+                  f"{_plural(len(tally.skipped), 'file')} skipped")
     console.print(f"attested total IM {format_money(total_im, grouped=True)}, total MM "
-                  f"{format_money(total_mm, grouped=True)} over {len(tally.valid)} accounts")
+                  f"{format_money(total_mm, grouped=True)} over {len(tally.valid)} "
+                  f"{_plural(len(tally.valid), 'account')}")
     if key.insecure_reason:
         console.print("[bold red]These totals rest on an INSECURE key: anyone could have made these proofs.[/bold red]")
     return EXIT_OK if root_ok and not tally.failed and not tally.salts else EXIT_FAILED
