@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
@@ -186,24 +186,26 @@ def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
                           f"version {RECORD_VERSION}); prove again with this version")
 
 
+_Record = TypeVar("_Record", "BundleRecord", "SaltRecord")
+
+
+def _read_record(path: Path, model: type[_Record], fmt: str, what: str) -> _Record:
+    data = read_json_document(path, what)
+    _check_tag(path, data, fmt, what)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise RecordError(f"{path}: bad {what}: {validation_message(exc)}") from exc
+
+
 def read_bundle(path: Path) -> BundleRecord:
     """Read and validate a proof bundle; :class:`RecordError` with a one-line reason otherwise."""
-    data = read_json_document(path, "proof bundle")
-    _check_tag(path, data, BUNDLE_FORMAT, "proof bundle")
-    try:
-        return BundleRecord.model_validate(data)
-    except ValidationError as exc:
-        raise RecordError(f"{path}: bad proof bundle: {validation_message(exc)}") from exc
+    return _read_record(path, BundleRecord, BUNDLE_FORMAT, "proof bundle")
 
 
 def read_salt(path: Path) -> SaltRecord:
     """Read and validate a salt record; :class:`RecordError` with a one-line reason otherwise."""
-    data = read_json_document(path, "salt record")
-    _check_tag(path, data, SALT_FORMAT, "salt record")
-    try:
-        return SaltRecord.model_validate(data)
-    except ValidationError as exc:
-        raise RecordError(f"{path}: bad salt record: {validation_message(exc)}") from exc
+    return _read_record(path, SaltRecord, SALT_FORMAT, "salt record")
 
 
 def vkey_id(vkey_json: Mapping[str, Any]) -> str:
