@@ -30,6 +30,8 @@ from zkmargin.engine.errors import InputError
 from zkmargin.statement.records import BundleRecord, RecordError, looks_like_salt, read_bundle, vkey_id
 from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
 from zkmargin.statement.sizes import SIZES
+from zkmargin.toolchain.keys import find_setup
+from zkmargin.toolchain.tools import ToolError, snarkjs_verify
 from zkmargin.verifier.groth16 import verify_batch, verify_bundle
 from zkmargin.verifier.groth16_errors import VerificationInputError
 from zkmargin.verifier.groth16_json import parse_verifying_key
@@ -75,9 +77,6 @@ def load_key(path: Path, flag: str = "--vkey") -> KeyInUse:
 
 def _local_key(size: str) -> KeyInUse:
     """The keys ``zkmargin setup --size`` made on this machine; never starts a setup."""
-    from zkmargin.toolchain.keys import find_setup
-    from zkmargin.toolchain.tools import ToolError
-
     try:
         artifacts = find_setup(size)
     except ToolError as exc:
@@ -135,8 +134,6 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
     checks: list[tuple[str, bool | None, str]] = [("Python Groth16 verifier", ok, "")]
     if args.snarkjs:
-        from zkmargin.toolchain.tools import snarkjs_verify
-
         checks.append(("snarkjs groth16 verify", snarkjs_verify(key.path, bundle.snarkjs_proof(),
                                                                  bundle.public_signals), ""))
     root_line = None
@@ -173,7 +170,7 @@ def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, s
     """Verify on an in-process EVM with the verifier generated from the key in use; register the params and
     submit to ``MarginRegistry`` only for a root the user vouched for (``--root``) or asked for
     (``--publish-root``)."""
-    from zkmargin.verifier.onchain import check_on_evm
+    from zkmargin.verifier.onchain import check_on_evm  # pyrevm and solc are loaded only when --evm asks
 
     parts = bundle.statement.params
     publish = None
@@ -304,8 +301,12 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
                     why = _mismatch(bundle, key) or verdict.reason or "invalid proof"
                     tally.failed.append((str(path), why))
                 elif statement.params_root != params.params_root:
-                    tally.failed.append((str(path), f"proves against params_root {hex64(statement.params_root)}, "
-                                                    "not the root recomputed from the market snapshot"))
+                    why = (f"proves against params_root {hex64(statement.params_root)}, not the root recomputed "
+                           "from the market snapshot")
+                    if bundle.circuit.size != args.size:
+                        why += (f" (the bundle says it was proven with the {bundle.circuit.size} circuit; this audit "
+                                f"recomputes the root for --size {args.size}, and the root depends on the size)")
+                    tally.failed.append((str(path), why))
                 elif (statement.account_commitment, statement.params_root) in seen:
                     tally.duplicates.append((path, seen[(statement.account_commitment, statement.params_root)]))
                 else:

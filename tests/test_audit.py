@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from forge_helpers import forge_proof
 
+from zkmargin.cli import prove as cli_prove
+from zkmargin.cli import verify as cli_verify
 from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 from zkmargin.cli.main import main
 from zkmargin.engine.commitments import build_params_tree
@@ -127,8 +129,9 @@ def test_verify_without_vkey_uses_local_keys_and_never_sets_up(capsys: pytest.Ca
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"))
     assert code == EXIT_OK and "INSECURE KEY" in out
-    monkeypatch.setattr(keys, "find_setup", lambda *_a, **_k: None)
-    monkeypatch.setattr(keys, "setup", lambda *_a, **_k: pytest.fail("verify must not start a setup"))
+    monkeypatch.setattr(cli_verify, "find_setup", lambda *_a, **_k: None)
+    for module in (keys, cli_prove):
+        monkeypatch.setattr(module, "setup", lambda *_a, **_k: pytest.fail("verify must not start a setup"))
     code, _, err = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"))
     assert code == EXIT_INPUT and "no local dev keys" in err and "zkmargin setup --size test" in err
 
@@ -293,3 +296,10 @@ def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: py
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--publish-root")
     flat = " ".join(out.split())
     assert code == EXIT_OK and "registered the bundle's own root" in flat and "tests the contracts" in flat
+
+
+def test_audit_explains_a_circuit_size_mismatch(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
+    code, out, _ = dev_audit(capsys, proofs, proofs["honest"], extra=("--allow-insecure", "--size", "standard"))
+    flat = " ".join(out.split())
+    assert code == EXIT_FAILED and "2 bundles: 0 valid, 2 failed" in flat
+    assert "proven with the test circuit" in flat and "--size standard" in flat
