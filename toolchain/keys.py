@@ -57,11 +57,10 @@ from zkmargin.toolchain.tools import sha256_file
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache"
 CIRCUITS_DIR: Final = tools.REPO_ROOT / "circuits"
 BEACON_ITERATIONS_EXP: Final = 10
-#: Layout of ``manifest.json``; version 3 adds the ``security`` block (version-2 dev manifests are upgraded
-#: in place when read: their keys are unchanged).
+#: Layout of ``manifest.json``; version 3 has the ``security`` block.
 MANIFEST_VERSION: Final = 3
-#: What the key files depend on beyond the r1cs, the ptau and the tools; bump when the way keys are made
-#: changes.  (It entered the cache key as "manifest", and keeps that name so existing keys stay cached.)
+#: What the key files depend on beyond the r1cs, the ptau and the tools (the cache key's ``manifest``
+#: field); bump when the way keys are made changes.
 KEYS_FORMAT: Final = 2
 #: A slow step that ends within this many seconds (a cache hit) is not shown at all.
 QUIET_S: Final = 1.0
@@ -324,21 +323,12 @@ _DEV_SECURITY: Final = {"label": SecurityLabel.INSECURE_DEV.value, "ptau_verifie
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:
-    """The manifest at ``path`` (``None`` if absent); a version-2 dev manifest is upgraded in place."""
+    """The manifest at ``path`` (``None`` if absent); :class:`SetupError` for another manifest version."""
     if not path.exists():
         return None
     manifest: dict[str, Any] = json.loads(path.read_text())
     version = manifest.get("manifest_version")
     if version == MANIFEST_VERSION:
-        return manifest
-    if version == 2 and manifest.get("insecure_dev_setup") is True:
-        manifest = {**manifest, "manifest_version": MANIFEST_VERSION, "security": dict(_DEV_SECURITY)}
-        tmp = path.with_name(f"{path.name}.upgrade-{os.getpid()}")
-        try:
-            tmp.write_text(json.dumps(manifest, indent=2) + "\n")
-            tmp.replace(path)
-        except OSError:
-            tmp.unlink(missing_ok=True)  # a read-only cache: the upgrade stays in memory
         return manifest
     raise SetupError(f"{path} has manifest version {version!r}, which this version cannot read; "
                      f"delete {path.parent} to set up again")
