@@ -11,6 +11,7 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,7 +28,15 @@ from zkmargin.cli.common import (
 from zkmargin.constants import format_money
 from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.errors import InputError
-from zkmargin.statement.records import BundleRecord, RecordError, looks_like_salt, read_bundle, vkey_id
+from zkmargin.statement.records import (
+    BundleRecord,
+    RecordError,
+    bundle_from_document,
+    is_salt_document,
+    read_bundle,
+    read_json_document,
+    vkey_id,
+)
 from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
 from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain.keys import find_setup
@@ -212,27 +221,42 @@ class AuditTally:
     salts: list[Path]
 
 
-def _proof_files(paths: list[Path], tally: AuditTally) -> list[Path]:
-    """Proof files named directly or found in folders.
+Readable = tuple[Path, BundleRecord, Statement]
+
+
+def _read_proofs(paths: list[Path], tally: AuditTally) -> list[Readable]:
+    """The bundles named directly or found in folders, each file read once, with their statements.
 
     In a folder, a ``*.json`` file is taken as a bundle unless it is a salt record (warned about) or clearly
     another JSON document (a leaf table, a key); those and files of other types are skipped and named.  A
-    file named directly is taken as a bundle unless it is a salt record; a missing one is a failure, and the
-    audit goes on.  A file reached twice (named and inside a named folder) is taken once.
+    file named directly is taken as a bundle unless it is a salt record.  A missing, unreadable or malformed
+    file is a failure, and the audit goes on.  A file reached twice (named and inside a named folder) is taken
+    once.
     """
-    files: list[Path] = []
+    readable: list[Readable] = []
     seen: set[Path] = set()
 
     def take(path: Path, named: bool) -> None:
         if path.resolve() in seen:
             return
         seen.add(path.resolve())
-        if path.name.endswith(".salt.json") or looks_like_salt(path):
+        if path.name.endswith(".salt.json"):
             tally.salts.append(path)
-        elif not named and (path.suffix != ".json" or _other_document(path)):
+            return
+        if not named and path.suffix != ".json":
             tally.skipped.append(path)
-        else:
-            files.append(path)
+            return
+        try:
+            data = read_json_document(path, "proof bundle")
+            if is_salt_document(data):
+                tally.salts.append(path)
+            elif not named and _other_document(data):
+                tally.skipped.append(path)
+            else:
+                bundle = bundle_from_document(path, data)
+                readable.append((path, bundle, Statement.from_public_signals([int(s) for s in bundle.public_signals])))
+        except (RecordError, StatementError) as exc:
+            tally.failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
 
     for path in paths:
         if path.is_dir():
@@ -242,15 +266,11 @@ def _proof_files(paths: list[Path], tally: AuditTally) -> list[Path]:
             take(path, named=True)
         else:
             tally.failed.append((str(path), "no such file or folder"))
-    return files
+    return readable
 
 
-def _other_document(path: Path) -> bool:
-    """A JSON object that is plainly not a bundle (no ``proof``, no ``publicSignals``, no bundle format tag)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False  # unreadable: the audit reports it as a failure
+def _other_document(data: Any) -> bool:
+    """Parsed JSON that is plainly not a bundle: an object with no ``proof``, ``publicSignals`` or ``format``."""
     return isinstance(data, dict) and not ({"proof", "publicSignals", "format"} & data.keys())
 
 
@@ -274,21 +294,14 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
 
     # 2. read and verify every bundle with the Python verifier, in batches (no Node)
     tally = AuditTally([], [], [], [], [])
-    files = _proof_files(args.proofs, tally)
+    readable = _read_proofs(args.proofs, tally)
     for path in tally.skipped:
         console.print(f"[dim]skipped {path}: not a proof bundle[/dim]")
     for path in tally.salts:
         console.print(f"[bold red]WARNING[/bold red]: {path} is a salt file among the proofs. Salts open account "
                       "commitments: never publish them. It is not counted.")
-    if not files and not tally.failed:
+    if not readable and not tally.failed:
         raise InputError(f"no proof bundles found in {', '.join(str(p) for p in args.proofs)}", field="--proofs")
-    readable: list[tuple[Path, BundleRecord, Statement]] = []
-    for path in files:
-        try:
-            bundle = read_bundle(path)
-            readable.append((path, bundle, Statement.from_public_signals([int(s) for s in bundle.public_signals])))
-        except (RecordError, StatementError) as exc:
-            tally.failed.append((str(path), str(exc).removeprefix(f"{path}: ")))
     seen: dict[tuple[int, int], Path] = {}
     columns = (TextColumn("verifying proofs"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:

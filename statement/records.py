@@ -189,8 +189,7 @@ def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
 _Record = TypeVar("_Record", "BundleRecord", "SaltRecord")
 
 
-def _read_record(path: Path, model: type[_Record], fmt: str, what: str) -> _Record:
-    data = read_json_document(path, what)
+def _record(path: Path, data: Any, model: type[_Record], fmt: str, what: str) -> _Record:
     _check_tag(path, data, fmt, what)
     try:
         return model.model_validate(data)
@@ -198,14 +197,19 @@ def _read_record(path: Path, model: type[_Record], fmt: str, what: str) -> _Reco
         raise RecordError(f"{path}: bad {what}: {validation_message(exc)}") from exc
 
 
+def bundle_from_document(path: Path, data: Any) -> BundleRecord:
+    """Validate the parsed JSON ``data`` read from ``path`` as a proof bundle; :class:`RecordError` otherwise."""
+    return _record(path, data, BundleRecord, BUNDLE_FORMAT, "proof bundle")
+
+
 def read_bundle(path: Path) -> BundleRecord:
     """Read and validate a proof bundle; :class:`RecordError` with a one-line reason otherwise."""
-    return _read_record(path, BundleRecord, BUNDLE_FORMAT, "proof bundle")
+    return bundle_from_document(path, read_json_document(path, "proof bundle"))
 
 
 def read_salt(path: Path) -> SaltRecord:
     """Read and validate a salt record; :class:`RecordError` with a one-line reason otherwise."""
-    return _read_record(path, SaltRecord, SALT_FORMAT, "salt record")
+    return _record(path, read_json_document(path, "salt record"), SaltRecord, SALT_FORMAT, "salt record")
 
 
 def vkey_id(vkey_json: Mapping[str, Any]) -> str:
@@ -214,12 +218,8 @@ def vkey_id(vkey_json: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def looks_like_salt(path: Path) -> bool:
-    """True when ``path`` is a JSON object tagged as a salt record (for warnings when one sits among proofs)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+def is_salt_document(data: Any) -> bool:
+    """True when parsed JSON ``data`` is an object tagged as a salt record (to warn when one sits among proofs)."""
     return isinstance(data, dict) and data.get("format") == SALT_FORMAT
 
 
