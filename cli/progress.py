@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task
 from rich.text import Text
 
-from zkmargin.toolchain.keys import QUIET_S, describe_estimate
+from zkmargin.toolchain.keys import QUIET_S, describe_estimate, unless_quick
 
 
 def clock(seconds: float) -> str:
@@ -81,13 +81,10 @@ class Steps:
                 else:
                     self.console.print(f"{title} …" + (f" ({estimate}, estimated)" if estimate else ""))
 
-        timer = threading.Timer(self.quiet_s, show)
-        timer.daemon = True
-        timer.start()
         try:
-            yield
+            with unless_quick(self.quiet_s, show):
+                yield
         finally:
-            timer.cancel()
             with lock:
                 state["over"] = True
                 if state["shown"] and self.console.is_terminal:

@@ -125,13 +125,20 @@ class _Lines:
     @contextmanager
     def slow(self, title: str, estimate_s: float | None) -> Iterator[None]:
         line = title if estimate_s is None else f"{title} ({describe_estimate(estimate_s)}, estimated)"
-        timer = threading.Timer(QUIET_S, self._say, args=(line,))  # the line comes from the timer's thread
-        timer.daemon = True
-        timer.start()
-        try:
+        with unless_quick(QUIET_S, lambda: self._say(line)):
             yield
-        finally:
-            timer.cancel()
+
+
+@contextmanager
+def unless_quick(quiet_s: float, announce: Callable[[], object]) -> Iterator[None]:
+    """Call ``announce`` (from a timer thread) if the block is still running after ``quiet_s`` seconds."""
+    timer = threading.Timer(quiet_s, announce)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def as_setup_progress(progress: SetupProgress | Callable[[str], object] | None) -> SetupProgress:
