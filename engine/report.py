@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from zkmargin.constants import QTY_SCALE, format_money
+from zkmargin.constants import QTY_SCALE, format_money, to_micro
 from zkmargin.engine.account import AccountInts
 from zkmargin.engine.margin import isolated_margins
 from zkmargin.engine.models import MarginParams
@@ -113,9 +113,7 @@ def build_report(table: RiskTable, account: AccountInts, params: MarginParams, s
 
 def grouped(money: str) -> str:
     """A decimal money string with thousands separators: ``"-12345.500000"`` -> ``"-12,345.500000"``."""
-    sign, body = ("-", money[1:]) if money.startswith("-") else ("", money)
-    whole, _, frac = body.partition(".")
-    return f"{sign}{int(whole):,}" + (f".{frac}" if frac else "")
+    return format_money(to_micro(money), grouped=True)
 
 
 def render(report: MarginReport, console: Console) -> None:
