@@ -145,10 +145,19 @@ class Scenario(Frozen):
     ``(30 / max(DTE, vol_scale_floor_days)) ** vol_scale_power``.
     ``time_step_days`` advances the clock so theta is inside the array.
     ``weight`` is the cover weight applied to the scenario P&L.
+
+    Basis and term structure: ``basis_move`` is added to the relative move of every perpetual, future and
+    option forward (not spot), and ``term_move * sqrt(years to expiry)`` to that of every dated forward, so
+    the perpetual's basis and the futures curve move against the index.  ``scaled`` scenarios have their
+    price, basis and term moves multiplied by the set's per-underlying ``range_scale`` (calibrated scan
+    ranges); tail scenarios keep their absolute moves.
     """
 
     name: str
     price_move: float = Field(gt=-1.0)
+    basis_move: float = Field(default=0.0, gt=-1.0, lt=1.0)
+    term_move: float = Field(default=0.0, gt=-1.0, lt=1.0)
+    scaled: bool = True
     vol_move: float = 0.0
     vol_mode: VolMode = VolMode.ABSOLUTE
     vol_scale_power: float = 0.0
@@ -157,11 +166,48 @@ class Scenario(Frozen):
     weight: float = Field(default=1.0, gt=0, le=1.0)
 
 
+class Provenance(Frozen):
+    """Where a calibrated scenario set comes from (written by ``zkmargin calibrate``).
+
+    ``data_sha256`` hashes the price-history file as read; ``synthetic`` marks a generated series.
+    ``window_days`` is the look-back in trading days, ``mpor_days`` the margin period of risk,
+    ``confidence`` the Expected Shortfall level (``0.99`` or ``0.995``), ``apc`` the anti-procyclicality
+    tool of EMIR RTS 153/2013 Art. 28 (``buffer``, ``stress-weight`` or ``floor``).
+    """
+
+    tool: str
+    data_file: str
+    data_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    synthetic: bool
+    first_date: str
+    last_date: str
+    window_days: int = Field(gt=0)
+    mpor_days: int = Field(gt=0)
+    confidence: float = Field(gt=0.5, lt=1.0)
+    apc: str
+    ranges: dict[str, float] = Field(default_factory=dict)
+    unfloored_ranges: dict[str, float] = Field(default_factory=dict)
+
+
 class ScenarioSet(Frozen):
-    """A named, ordered list of scenarios."""
+    """A named, ordered list of scenarios.
+
+    ``range_scale`` multiplies the moves of ``scaled`` scenarios per underlying (default 1); a calibrated
+    set carries its ``provenance``.
+    """
 
     name: str
     scenarios: list[Scenario] = Field(min_length=1)
+    range_scale: dict[str, float] = Field(default_factory=dict)
+    provenance: Provenance | None = None
+
+    @field_validator("range_scale")
+    @classmethod
+    def _scales(cls, v: dict[str, float]) -> dict[str, float]:
+        for und, k in v.items():
+            if not (math.isfinite(k) and 0 < k <= 10):
+                raise ValueError(f"range_scale of {und} must be in (0, 10], got {k}")
+        return v
 
 
 class DeltaVegaLimit(Frozen):
@@ -171,13 +217,35 @@ class DeltaVegaLimit(Frozen):
     max_abs_vega: float | None = Field(default=None, ge=0)
 
 
+class ConcentrationTier(Frozen):
+    """One size tier: above ``threshold`` units of net delta in an underlying, each further unit costs
+    ``rate_bp`` basis points of the index price (marginal, so the charge is convex in size)."""
+
+    threshold: Decimal
+    rate_bp: int = Field(ge=0, le=10_000)
+
+    @field_validator("threshold")
+    @classmethod
+    def _nonnegative(cls, v: str | float | int) -> str | float | int:
+        if not (math.isfinite(float(v)) and float(v) >= 0):
+            raise ValueError(f"tier threshold must be finite and >= 0, got {v}")
+        return v
+
+
+#: Size tiers per underlying that the circuit takes.
+MAX_TIERS = 2
+
+
 class MarginParams(Frozen):
     """Margin parameters.
 
     Multipliers and rates are in basis points.  The short-option-minimum charge
     per short option contract is ``max(som_rate_bp/10_000 * index * contract_size,
-    som_fixed_per_contract)``.  ``haircuts_bp`` must cover every collateral asset
-    an account holds.  ``epoch`` labels the day's parameters in the params root.
+    som_fixed_per_contract)``, applied to the larger of net short calls and net short puts per underlying.
+    ``haircuts_bp`` must cover every collateral asset an account holds.  ``intergroup_credit_bp`` is the
+    share of the offset between underlyings that is credited (< 100%).  ``concentration`` gives up to
+    ``MAX_TIERS`` size tiers per underlying, thresholds increasing.  ``epoch`` labels the day's parameters
+    in the params root.
     """
 
     im_multiplier_bp: int = Field(default=13_000, ge=1, lt=2**20)
@@ -186,7 +254,20 @@ class MarginParams(Frozen):
     som_fixed_per_contract: Decimal = 0
     haircuts_bp: dict[str, int] = Field(default_factory=dict)
     limits: dict[str, DeltaVegaLimit] = Field(default_factory=dict)
+    intergroup_credit_bp: int = Field(default=0, ge=0, lt=10_000)
+    concentration: dict[str, list[ConcentrationTier]] = Field(default_factory=dict)
     epoch: int = Field(default=0, ge=0, lt=2**32)
+
+    @field_validator("concentration")
+    @classmethod
+    def _tiers(cls, v: dict[str, list[ConcentrationTier]]) -> dict[str, list[ConcentrationTier]]:
+        for und, tiers in v.items():
+            if len(tiers) > MAX_TIERS:
+                raise ValueError(f"{und} has {len(tiers)} concentration tiers; at most {MAX_TIERS}")
+            thresholds = [float(t.threshold) for t in tiers]
+            if thresholds != sorted(thresholds):
+                raise ValueError(f"{und}: concentration thresholds must increase")
+        return v
 
     @field_validator("haircuts_bp")
     @classmethod

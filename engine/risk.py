@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from zkmargin.constants import (
+    ASSET_RISK_BITS,
     BP,
     CHARGE_BITS,
     MAX_HAIRCUT_BP,
@@ -21,14 +22,17 @@ from zkmargin.constants import (
     PRICE_BITS,
     QTY_SCALE,
     RISK_BITS,
+    TIER_BITS,
     BoundsError,
     check_unsigned,
     signed_limit,
+    to_balance_units,
     to_micro,
 )
 from zkmargin.engine import errors
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.models import (
+    MAX_TIERS,
     Instrument,
     InstrumentKind,
     MarginParams,
@@ -44,6 +48,9 @@ IntArray = npt.NDArray[np.int64]
 #: micro-units per lot for one unit of quote currency per contract.
 MICRO_PER_LOT = MONEY_SCALE / QTY_SCALE
 
+#: Instrument kind codes in the risk table and the circuit leaf.
+KIND_SPOT, KIND_LINEAR, KIND_CALL, KIND_PUT = 0, 1, 2, 3
+
 
 @dataclass(frozen=True)
 class RiskTable:
@@ -55,26 +62,39 @@ class RiskTable:
     groups : list[str], length G, sorted underlying names; ``group_index[i]`` indexes it.
     group_index : int64[I].
     is_option : bool[I].
+    kind : int64[I], ``KIND_SPOT`` 0, ``KIND_LINEAR`` 1 (perpetual or future), ``KIND_CALL`` 2, ``KIND_PUT`` 3.
     risk_array : int64[I, S], micro-units per lot, cover weight applied, floored (rule R1).
     mark : int64[I], value of one lot in micro-units, floored (R3); 0 for perpetuals and futures,
-        whose variation margin is settled into collateral.
+        whose variation margin is settled into collateral; a spot lot is valued net of its asset's haircut,
+        as the same amount held as collateral is.
+    gross_mark : int64[I], ``mark`` before the spot haircut (the v1 mark).
     charge : int64[I], short-option-minimum charge per lot, micro-units, rounded up (R4); 0 for non-options.
-    delta : int64[I], delta of one lot in micro-units of the underlying (rounded to nearest).
+    delta : int64[I], delta of one lot in index terms (d value / d index), micro-units of the underlying,
+        rounded to nearest: Black-76 delta times F/S for options, F/S for futures, 1 per unit otherwise.
     vega : int64[I], vega of one lot in micro-units of quote per vol point (rounded to nearest).
     greeks : dict of float64[I] per contract: ``delta``, ``gamma``, ``vega``, ``theta`` (for reports).
     scenario_names : list[str], length S.
     assets : list[str], length K, sorted collateral asset names.
     asset_price : list[int], micro-units per whole asset unit, floored.
     haircut_bp : list[int], basis points.
-    im_multiplier_bp, mm_multiplier_bp, epoch : from the margin parameters.
+    asset_group : list[int], length K: the group of the underlying an asset is, or G for an asset that is no
+        underlying (it then has a zero risk row).
+    asset_risk : int64[K, S], P&L of one whole unit of the asset in micro-units, cover weight applied,
+        floored (R1): collateral moves with its underlying's spot price.
+    tier_threshold : int64[G, MAX_TIERS], size-tier thresholds of net delta in 1e-8 units of the underlying.
+    tier_rate : int64[G, MAX_TIERS], micro-units per whole unit of net delta beyond the threshold, rounded up;
+        0 for unused tiers.
+    intergroup_credit_bp, im_multiplier_bp, mm_multiplier_bp, epoch : from the margin parameters.
     """
 
     instrument_ids: list[str]
     groups: list[str]
     group_index: IntArray
     is_option: npt.NDArray[np.bool_]
+    kind: IntArray
     risk_array: IntArray
     mark: IntArray
+    gross_mark: IntArray
     charge: IntArray
     delta: IntArray
     vega: IntArray
@@ -84,6 +104,11 @@ class RiskTable:
     assets: list[str]
     asset_price: list[int]
     haircut_bp: list[int]
+    asset_group: list[int]
+    asset_risk: IntArray
+    tier_threshold: IntArray
+    tier_rate: IntArray
+    intergroup_credit_bp: int
     im_multiplier_bp: int
     mm_multiplier_bp: int
     epoch: int
@@ -188,13 +213,25 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
     index = np.array([market.underlyings[i.underlying].index for i in insts])
 
     sc = scenarios.scenarios
-    move = np.array([s.price_move for s in sc])[None, :]
+    for und in scenarios.range_scale:
+        if und not in market.underlyings:
+            raise InputError(f"range_scale names {und}, which the market does not price", field="range_scale")
+    scale = np.array([scenarios.range_scale.get(i.underlying, 1.0) for i in insts])[:, None]
+    scaled = np.array([s.scaled for s in sc])[None, :]
+    factor = np.where(scaled, scale, 1.0)
+    dated = np.array([i.expiry is not None for i in insts])
+    move = factor * (np.array([s.price_move for s in sc])[None, :]
+                     + np.where(is_spot, 0.0, 1.0)[:, None] * np.array([s.basis_move for s in sc])[None, :]
+                     + (np.sqrt(t) * dated)[:, None] * np.array([s.term_move for s in sc])[None, :])
+    if np.any(move <= -1.0):
+        raise InputError(f"a scenario moves a price by -100% or more (range_scale {scenarios.range_scale})",
+                         field="range_scale")
     weight = np.array([s.weight for s in sc])[None, :]
     dte = (t * DAYS_PER_YEAR)[:, None]
     floor_days = np.array([s.vol_scale_floor_days for s in sc])[None, :]
     power = np.array([s.vol_scale_power for s in sc])[None, :]
-    scale = (30.0 / np.maximum(dte, floor_days)) ** power
-    dvol = np.array([s.vol_move for s in sc])[None, :] * scale
+    vol_scale = (30.0 / np.maximum(dte, floor_days)) ** power
+    dvol = np.array([s.vol_move for s in sc])[None, :] * vol_scale
     relative = np.array([s.vol_mode is VolMode.RELATIVE for s in sc])[None, :]
     vol_s = np.where(relative, vol[:, None] * (1.0 + dvol), vol[:, None] + dvol)
     t_s = np.maximum(t[:, None] - np.array([s.time_step_days for s in sc])[None, :] / DAYS_PER_YEAR, 0.0)
@@ -207,8 +244,11 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
     pnl = (value_s - value_now[:, None]) * size[:, None] * MICRO_PER_LOT * weight
     risk_array = _quantise(pnl, "floor", "risk array", ids, RISK_BITS)
 
-    mark_value = np.where(is_option, opt_now, np.where(is_spot, fwd, 0.0)) * size * MICRO_PER_LOT
-    mark = _quantise(mark_value, "floor", "mark", ids, RISK_BITS)
+    spot_haircut = np.array([params.haircuts_bp.get(i.underlying, 0) if i.kind is InstrumentKind.SPOT else 0
+                             for i in insts], dtype=np.int64)
+    gross_value = np.where(is_option, opt_now, np.where(is_spot, fwd, 0.0)) * size * MICRO_PER_LOT
+    gross_mark = _quantise(gross_value, "floor", "mark", ids, RISK_BITS)
+    mark = _quantise(gross_value * (BP - spot_haircut) / BP, "floor", "mark", ids, RISK_BITS)
 
     fixed = float(Fraction(str(params.som_fixed_per_contract)))
     som_contract = np.maximum(params.som_rate_bp / BP * index * size, fixed)
@@ -218,6 +258,9 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
     greeks = black76_greeks(fwd, strike, np.maximum(vol, 1e-4), np.maximum(t, 1e-9), market.rate, is_call)
     linear = {"delta": np.ones(n), "gamma": np.zeros(n), "vega": np.zeros(n), "theta": np.zeros(n)}
     greeks = {k: np.where(is_option, greeks[k], linear[k]) for k in greeks}
+    # index terms: a dated forward moves F/S per unit of index (F = S * exp(r T)), a perpetual and spot 1:1
+    per_index = np.where(dated, fwd / index, 1.0)
+    greeks["delta"] = greeks["delta"] * per_index
     delta = np.rint(greeks["delta"] * size * MICRO_PER_LOT).astype(np.int64)
     vega = np.rint(greeks["vega"] * size * MICRO_PER_LOT).astype(np.int64)
 
@@ -233,11 +276,53 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
             if a not in params.haircuts_bp:
                 raise InputError(errors.no_haircut(a), field="haircuts_bp")
     haircut = [params.haircuts_bp.get(a, MAX_HAIRCUT_BP) for a in assets]
+    asset_group, asset_risk = _asset_risk(scenarios, groups, assets, asset_price)
+    tier_threshold, tier_rate = _tiers(params, market, groups)
+    kind = np.where(is_option, np.where(is_call, KIND_CALL, KIND_PUT), np.where(is_spot, KIND_SPOT, KIND_LINEAR))
 
     return RiskTable(
         instrument_ids=ids, groups=groups, group_index=group_index, is_option=is_option,
-        risk_array=risk_array, mark=mark, charge=charge, delta=delta, vega=vega, greeks=greeks,
-        contract_size=size, scenario_names=[s.name for s in sc], assets=assets, asset_price=asset_price,
-        haircut_bp=haircut, im_multiplier_bp=params.im_multiplier_bp, mm_multiplier_bp=params.mm_multiplier_bp,
-        epoch=params.epoch,
+        kind=kind.astype(np.int64), risk_array=risk_array, mark=mark, gross_mark=gross_mark, charge=charge,
+        delta=delta, vega=vega, greeks=greeks, contract_size=size, scenario_names=[s.name for s in sc],
+        assets=assets, asset_price=asset_price, haircut_bp=haircut, asset_group=asset_group,
+        asset_risk=asset_risk, tier_threshold=tier_threshold, tier_rate=tier_rate,
+        intergroup_credit_bp=params.intergroup_credit_bp, im_multiplier_bp=params.im_multiplier_bp,
+        mm_multiplier_bp=params.mm_multiplier_bp, epoch=params.epoch,
     )
+
+
+def _asset_risk(scenarios: ScenarioSet, groups: list[str], assets: list[str],
+                asset_price: list[int]) -> tuple[list[int], IntArray]:
+    """Group and risk row of each collateral asset: an asset named like an underlying moves with its spot
+    price (the scenario's price move, range-scaled, weighted, floored); any other asset has a zero row."""
+    sc = scenarios.scenarios
+    group_of = [groups.index(a) if a in groups else len(groups) for a in assets]
+    rows = np.zeros((len(assets), len(sc)), dtype=np.int64)
+    for k, (a, g) in enumerate(zip(assets, group_of, strict=True)):
+        if g == len(groups):
+            continue
+        k_scale = scenarios.range_scale.get(a, 1.0)
+        pnl = np.array([asset_price[k] * s.price_move * (k_scale if s.scaled else 1.0) * s.weight for s in sc])
+        rows[k] = _quantise(pnl, "floor", "collateral risk array", [a] * len(sc), ASSET_RISK_BITS)
+    return group_of, rows
+
+
+def _tiers(params: MarginParams, market: MarketSnapshot, groups: list[str]) -> tuple[IntArray, IntArray]:
+    """Size tiers per group: thresholds in 1e-8 units of the underlying, rates in micro-units per whole unit
+    (``ceil(rate_bp * index / 10^4)``); unused tiers have rate 0."""
+    threshold = np.zeros((len(groups), MAX_TIERS), dtype=np.int64)
+    rate = np.zeros((len(groups), MAX_TIERS), dtype=np.int64)
+    for und in params.concentration:
+        if und not in groups:
+            raise InputError(f"concentration names {und}, which no listed instrument has as its underlying",
+                             field="concentration")
+    for g, und in enumerate(groups):
+        index_micro = to_micro(market.underlyings[und].index)
+        for t, tier in enumerate(params.concentration.get(und, [])):
+            try:
+                threshold[g, t] = check_unsigned(f"{und} tier threshold", to_balance_units(tier.threshold),
+                                                 TIER_BITS)
+            except BoundsError as exc:
+                raise InputError(str(exc), field="concentration") from exc
+            rate[g, t] = check_unsigned(f"{und} tier rate", -((-tier.rate_bp * index_micro) // BP), PRICE_BITS)
+    return threshold, rate

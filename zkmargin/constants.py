@@ -25,6 +25,10 @@ Bounds (all inclusive-exclusive, signed values in two's-complement style
 * short-option-minimum charge (unsigned micro-units per lot): ``CHARGE_BITS`` = 40.
 * collateral balance (unsigned, 1e-8 asset units): ``BALANCE_BITS`` = 64.
 * collateral price (unsigned micro-units per whole asset unit): ``PRICE_BITS`` = 48.
+* collateral risk-array entry (signed micro-units per whole asset unit): ``ASSET_RISK_BITS`` = 56.
+* size-tier threshold (unsigned 1e-8 units of the underlying): ``TIER_BITS`` = 63; tier rate (unsigned
+  micro-units per whole unit of the underlying): ``PRICE_BITS``.
+* inter-underlying credit (basis points): ``0 <= c < 10_000``.
 * haircut (basis points): ``0 <= h <= 10_000``.
 * margin multiplier (basis points): ``1 <= m < 2**MULT_BITS`` with ``MULT_BITS`` = 20.
 * every aggregate money value (losses, scan risk, requirement, IM, MM,
@@ -75,6 +79,8 @@ CHARGE_BITS: Final = 40
 BALANCE_BITS: Final = 64
 PRICE_BITS: Final = 48
 MULT_BITS: Final = 20
+ASSET_RISK_BITS: Final = 56
+TIER_BITS: Final = 63
 MONEY_BITS: Final = 97
 MAX_POSITIONS: Final = 256
 MAX_ASSETS: Final = 64
