@@ -29,6 +29,7 @@ EXAMPLES = ROOT / "examples"
 MARKET = str(EXAMPLES / "market.json")
 PARAMS = str(EXAMPLES / "params.json")
 PORTFOLIO = str(EXAMPLES / "portfolios" / "butterfly.json")
+PRICES = str(EXAMPLES / "history" / "synthetic_btc_eth_daily.csv")
 FIXTURE_VKEY = ROOT / "tests" / "fixtures" / "groth16" / "vkey.json"
 ROOT_HEX = "0x" + "1" * 64
 
@@ -87,6 +88,7 @@ FILE_ARGS: dict[str, list[tuple[list[str], list[str]]]] = {
     "batch PORTFOLIO": [(["batch", "--market", MARKET, "--params", PARAMS, PORTFOLIO], [])],
     "risk-arrays --market": [(["risk-arrays", "--market"], [])],
     "instruments --market": [(["instruments", "--market"], [])],
+    "calibrate --prices": [(["calibrate", "--prices"], [])],
     "params-root --market": [(["params-root", "--params", PARAMS, "--market"], [])],
     "params-root --params": [(["params-root", "--market", MARKET, "--params"], [])],
     "prove --market": [(["prove", "--params", PARAMS, "--portfolio", PORTFOLIO, "--out", "{tmp}/b.json",
@@ -157,6 +159,11 @@ def _argument_cases() -> dict[str, list[str]]:
         "risk-arrays --limit 0": ["risk-arrays", "--market", MARKET, "--limit", "0"],
         "unknown scenario preset": ["risk-arrays", "--market", MARKET, "--scenarios", "span99"],
         "instruments of a portfolio file": ["instruments", "--market", PORTFOLIO],
+        "calibrate --window 0": ["calibrate", "--prices", PRICES, "--window", "0"],
+        "calibrate --confidence 0.95": ["calibrate", "--prices", PRICES, "--confidence", "0.95"],
+        "calibrate: too few rows for the window": ["calibrate", "--prices", PRICES, "--window", "100000"],
+        "calibrate of a market file": ["calibrate", "--prices", MARKET],
+        "calibrate --out in a missing folder": ["calibrate", "--prices", PRICES, "--out", "{tmp}/nowhere/s.json"],
     }
 
 
