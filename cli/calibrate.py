@@ -63,8 +63,10 @@ def _apc_rule(tool: ApcTool) -> str:
             "day")
 
 
-def render(calibration: Calibration, data_file: str, synthetic: bool, console: Console) -> None:
-    """One row per underlying: the ES tails, the ES range, the tool's figure, the published range and scale."""
+def render(calibration: Calibration, data_file: str, synthetic: bool, console: Console,
+           ignored: tuple[str, ...] = ()) -> None:
+    """One row per underlying: the ES tails, the ES range, the tool's figure, the published range and scale;
+    then the settings, and the implied-volatility columns that were skipped."""
     label = "SYNTHETIC data in " if synthetic else ""
     view = Table(title=f"Scan ranges calibrated from {label}{data_file}", title_justify="left")
     for col in ("underlying", "ES down", "ES up", "ES range", APC_COLUMN[calibration.apc], "range after APC",
@@ -79,6 +81,8 @@ def render(calibration: Calibration, data_file: str, synthetic: bool, console: C
     console.print(f"[dim]anti-procyclicality {calibration.apc.value}: {_apc_rule(calibration.apc)}[/dim]")
     console.print(f"[dim]range_scale = range after APC / {calibration.core_range:.0%} (the v2 core range), rounded "
                   "up to 6 decimals[/dim]")
+    if ignored:
+        console.print(f"[dim]implied-volatility columns not used: {', '.join(ignored)}[/dim]")
     if synthetic:
         console.print("[yellow]The price history is SYNTHETIC: these ranges illustrate the method, they are not "
                       "market estimates.[/yellow]")
@@ -106,7 +110,7 @@ def cmd_calibrate(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(document, end="")
         return EXIT_OK
-    render(calibration, args.prices.name, synthetic, console)
+    render(calibration, args.prices.name, synthetic, console, history.ignored)
     if args.out is not None:
         console.print(f"wrote {scenario_set.name} ({len(scenario_set.scenarios)} scenarios) to {args.out} "
                       f"(zkmargin margin --scenarios {args.out} ...)")

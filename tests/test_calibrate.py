@@ -315,6 +315,8 @@ def test_iv_columns_are_ignored(capsys: pytest.CaptureFixture[str], tmp_path: Pa
                                                   extra={"BTC_iv": ["0.5", "", "0.6", "x", "0.7"]}),
                              "--mpor", "1", "--window", "4")
     assert with_iv["range_scale"] == plain["range_scale"]
+    code, out, _ = run(capsys, "calibrate", "--prices", str(tmp_path / "b.csv"), "--mpor", "1", "--window", "4")
+    assert code == 0 and "implied-volatility columns not used: BTC_iv" in out  # said, not silently dropped
 
 
 def test_the_installed_command(tmp_path: Path) -> None:
