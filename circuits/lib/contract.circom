@@ -24,6 +24,12 @@ function BALANCE_BITS() { return 64; }
 // Collateral price, unsigned micro-units per whole asset unit.
 function PRICE_BITS() { return 48; }
 
+// Collateral risk-array entry, signed micro-units per whole asset unit.
+function ASSET_RISK_BITS() { return 56; }
+
+// Size-tier threshold, unsigned 1e-8 units of the underlying (tier rates are PRICE_BITS wide).
+function TIER_BITS() { return 63; }
+
 // Margin multiplier in basis points: 1 <= m < 2^MULT_BITS.
 function MULT_BITS() { return 20; }
 

@@ -102,3 +102,27 @@ template MaxZero(n) {
     bits.in <== in + (1 << (n - 1));
     out <== in * bits.out[n - 1];  // bit n-1 of in + 2^(n-1) is 1 exactly when in >= 0
 }
+
+/**
+ * out = |in| (signed).
+ *
+ * Range-checks in itself, as MaxZero: bit n-1 of in + 2^(n-1) is 1 exactly when in >= 0, and
+ * out = in * (2 * bit - 1) is in or -in accordingly.
+ *
+ * @param n     bit width of the input, 1 <= n <= 252
+ * @input in    any field element; range-checked here to [-2^(n-1), 2^(n-1)) (fails otherwise)
+ * @output out  |in|, in [0, 2^(n-1)] (2^(n-1) only for in = -2^(n-1))
+ *
+ * Cost: n (range check and sign) + 1 (the signed product) constraints.
+ */
+template SignedAbs(n) {
+    assert(n >= 1);
+    assert(n <= 252);  // as SignedRangeCheck: in + 2^(n-1) cannot wrap modulo r
+
+    signal input in;
+    signal output out;
+
+    component bits = Num2Bits(n);
+    bits.in <== in + (1 << (n - 1));
+    out <== in * (2 * bits.out[n - 1] - 1);
+}

@@ -5,7 +5,7 @@ pragma circom 2.1.0;
 include "lib/contract.circom";
 
 template ContractValues() {
-    signal output out[14];
+    signal output out[16];
     out[0] <== QTY_BITS();
     out[1] <== RISK_BITS();
     out[2] <== CHARGE_BITS();
@@ -20,6 +20,8 @@ template ContractValues() {
     out[11] <== MAX_HAIRCUT_BP();
     out[12] <== MAX_POSITIONS();
     out[13] <== MAX_ASSETS();
+    out[14] <== ASSET_RISK_BITS();
+    out[15] <== TIER_BITS();
 }
 
 component main = ContractValues();
