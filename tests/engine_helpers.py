@@ -17,38 +17,38 @@ def make_table(risk_array: Sequence[Sequence[int]], *, groups: Sequence[int] | N
                haircut_bp: Sequence[int] = (0,), im_bp: int = 13_000, mm_bp: int = 10_000,
                kind: Sequence[int] | None = None, delta: Sequence[int] | None = None,
                asset_group: Sequence[int] | None = None, asset_risk: Sequence[Sequence[int]] | None = None,
-               tier_threshold: Sequence[Sequence[int]] | None = None, tier_rate: Sequence[Sequence[int]] | None = None,
-               credit_bp: int = 0) -> RiskTable:
+               tier_threshold: Sequence[Sequence[int]] | None = None,
+               tier_rate: Sequence[Sequence[int]] | None = None, credit_bp: int = 0, epoch: int = 0) -> RiskTable:
     """A RiskTable from explicit integers (micro-units per lot).
 
-    ``kind`` defaults to calls where ``charge > 0`` and perpetuals elsewhere; assets default to no group
-    (zero risk rows); tiers to none.
+    Defaults: ``kind`` is a call (2) where ``charge > 0`` and a perpetual or future (1) elsewhere; ``delta``
+    zero; every asset in no group (``asset_group`` = G) with a zero risk row; no size tiers; no credit.
     """
     ra = np.array(risk_array, dtype=np.int64)
     n, s = ra.shape
     gi = np.array(groups if groups is not None else [0] * n, dtype=np.int64)
     used = sorted(set(gi.tolist()))
     n_groups = max(used) + 1
-    charges = list(charge) if charge is not None else [0] * n
-    kinds = np.array(kind if kind is not None else [KIND_CALL if c > 0 else KIND_LINEAR for c in charges],
-                     dtype=np.int64)
+    charges = np.array(charge if charge is not None else [0] * n, dtype=np.int64)
+    kinds = np.array(kind if kind is not None else np.where(charges > 0, KIND_CALL, KIND_LINEAR), dtype=np.int64)
     marks = np.array(mark if mark is not None else [0] * n, dtype=np.int64)
     n_assets = len(asset_price)
     return RiskTable(
         instrument_ids=[f"I{i}" for i in range(n)], groups=list(group_names[:n_groups]), group_index=gi,
-        is_option=np.isin(kinds, (KIND_CALL, KIND_PUT)), kind=kinds, risk_array=ra, mark=marks, gross_mark=marks,
-        charge=np.array(charges, dtype=np.int64),
+        is_option=np.isin(kinds, (KIND_CALL, KIND_PUT)), kind=kinds, risk_array=ra, mark=marks,
+        gross_mark=marks.copy(), charge=charges,
         delta=np.array(delta if delta is not None else [0] * n, dtype=np.int64), vega=np.zeros(n, dtype=np.int64),
         greeks={k: np.zeros(n) for k in ("delta", "gamma", "vega", "theta")}, contract_size=np.ones(n),
         scenario_names=[f"s{j}" for j in range(s)], assets=[f"A{k}" for k in range(n_assets)],
         asset_price=list(asset_price), haircut_bp=list(haircut_bp),
         asset_group=list(asset_group) if asset_group is not None else [n_groups] * n_assets,
-        asset_risk=np.array(asset_risk if asset_risk is not None else [[0] * s] * n_assets,
-                            dtype=np.int64).reshape(n_assets, s),
-        tier_threshold=np.array(tier_threshold if tier_threshold is not None else [[0] * MAX_TIERS] * n_groups,
-                                dtype=np.int64),
-        tier_rate=np.array(tier_rate if tier_rate is not None else [[0] * MAX_TIERS] * n_groups, dtype=np.int64),
-        intergroup_credit_bp=credit_bp, im_multiplier_bp=im_bp, mm_multiplier_bp=mm_bp, epoch=0)
+        asset_risk=(np.array(asset_risk, dtype=np.int64).reshape(n_assets, s) if asset_risk is not None
+                    else np.zeros((n_assets, s), dtype=np.int64)),
+        tier_threshold=(np.array(tier_threshold, dtype=np.int64).reshape(n_groups, MAX_TIERS)
+                        if tier_threshold is not None else np.zeros((n_groups, MAX_TIERS), dtype=np.int64)),
+        tier_rate=(np.array(tier_rate, dtype=np.int64).reshape(n_groups, MAX_TIERS) if tier_rate is not None
+                   else np.zeros((n_groups, MAX_TIERS), dtype=np.int64)),
+        intergroup_credit_bp=credit_bp, im_multiplier_bp=im_bp, mm_multiplier_bp=mm_bp, epoch=epoch)
 
 
 def account(positions: dict[int, int], balances: Sequence[int] = (0,), name: str = "t") -> AccountInts:
