@@ -17,6 +17,7 @@ from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.models import MarginParams, MarketSnapshot, ScenarioSet
 from zkmargin.engine.risk import RiskTable, build_risk_table
+from zkmargin.statement.sizes import SIZES
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 
@@ -39,8 +40,8 @@ def add_market_args(parser: argparse.ArgumentParser, *, params_required: bool = 
     ``--params`` is required wherever collateral is valued (its haircuts); ``risk-arrays`` needs none.
     """
     parser.add_argument("--market", type=Path, required=True, help="market snapshot JSON")
-    parser.add_argument("--scenarios", default="span16",
-                        help="span16 | crypto-grid | seed5 | scenario-set JSON file (default %(default)s)")
+    parser.add_argument("--scenarios", default="v2",
+                        help="v2 | span16 | crypto-grid | seed5 | scenario-set JSON file (default %(default)s)")
     parser.add_argument("--params", type=Path, required=params_required, default=None,
                         help="margin parameters JSON (multipliers, haircuts, epoch)"
                         + ("" if params_required else "; default: the built-in multipliers"))
@@ -55,6 +56,10 @@ def load_table(args: argparse.Namespace, *, haircuts_required: bool = True,
     market = load_market(args.market)
     params = load_params(args.params)
     scenarios = load_scenarios(args.scenarios)
+    provable = max(size.scenarios for size in SIZES.values())
+    if len(scenarios.scenarios) > provable:
+        raise InputError(f"the scenario set has {len(scenarios.scenarios)} scenarios; the largest circuit proves "
+                         f"at most {provable}", file=args.scenarios, field="scenarios")
     try:
         table = build_risk_table(market, scenarios, params, haircuts_required=haircuts_required)
     except InputError as exc:

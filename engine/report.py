@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 from rich.table import Table
 
-from zkmargin.constants import QTY_SCALE, format_money, to_micro
+from zkmargin.constants import BALANCE_SCALE, QTY_SCALE, format_money, format_units, to_micro
 from zkmargin.engine.account import AccountInts
 from zkmargin.engine.margin import isolated_margins
 from zkmargin.engine.models import MarginParams
@@ -16,7 +16,8 @@ from zkmargin.engine.risk import RiskTable
 
 
 class GroupReport(BaseModel):
-    """One underlying group; money as decimal strings in quote currency."""
+    """One underlying group; money as decimal strings in quote currency, ``net_delta`` in units of the
+    underlying (index terms, collateral included) as an exact decimal string."""
 
     model_config = ConfigDict(frozen=True)
     group: str
@@ -24,11 +25,13 @@ class GroupReport(BaseModel):
     worst_scenario: str
     worst_scenario_index: int
     short_option_minimum: str
-    group_risk: str
+    net_delta: str
+    concentration: str
 
 
 class GreeksReport(BaseModel):
-    """Net Greeks of one underlying: delta in underlying units, gamma per unit, vega per vol point, theta per day."""
+    """Net Greeks of one underlying: delta in underlying units in index terms (positions and collateral of the
+    underlying), gamma per unit, vega per vol point, theta per day (positions)."""
 
     model_config = ConfigDict(frozen=True)
     underlying: str
@@ -47,13 +50,24 @@ class MarginReport(BaseModel):
     scenarios: str
     positions: int
     groups: list[GroupReport]
+    separate_scan: str
+    joint_scan: str
+    joint_worst_scenario: str
+    intergroup_credit: str
+    scan_risk: str
+    short_option_minimum: str
+    concentration: str
     requirement: str
+    liability_free: bool
+    option_value: str
     initial_margin: str
     maintenance_margin: str
     collateral_value: str
     position_value: str
     equity: str
     free_collateral: str
+    liquidation_buffer: str
+    utilisation_pct: float | None
     margin_ratio: float | None
     solvent: bool
     isolated_margin: str
@@ -63,16 +77,27 @@ class MarginReport(BaseModel):
     greeks: list[GreeksReport]
 
 
-def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams) -> list[GreeksReport]:
-    """Net Greeks per underlying held, with limit breaches named."""
+def held_groups(table: RiskTable, account: AccountInts) -> list[int]:
+    """Groups the account holds a position in, or collateral that is the underlying, in table order."""
+    held = {int(table.group_index[leaf]) for leaf in account.leaf_index}
+    held |= {g for g, bal in zip(table.asset_group, account.balances, strict=False) if bal and g < len(table.groups)}
+    return sorted(held)
+
+
+def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams, res: MarginResult) -> list[GreeksReport]:
+    """Net Greeks per underlying held, with limit breaches named.
+
+    Delta is the exact index-terms net delta of the margin result (positions and collateral); gamma, vega and
+    theta are summed over positions in float64.
+    """
     out = []
-    for g, und in enumerate(table.groups):
+    for g in held_groups(table, account):
+        und = table.groups[g]
         held = [(leaf, q) for leaf, q in zip(account.leaf_index, account.qty, strict=True)
                 if int(table.group_index[leaf]) == g]
-        if not held:
-            continue
         tot = {k: sum(q / QTY_SCALE * float(table.contract_size[leaf]) * float(table.greeks[k][leaf])
-                      for leaf, q in held) for k in ("delta", "gamma", "vega", "theta")}
+                      for leaf, q in held) for k in ("gamma", "vega", "theta")}
+        tot["delta"] = res.groups[g].net_delta / BALANCE_SCALE
         breaches = []
         limit = params.limits.get(und)
         if limit and limit.max_abs_delta is not None and abs(tot["delta"]) > limit.max_abs_delta:
@@ -86,7 +111,7 @@ def net_greeks(table: RiskTable, account: AccountInts, params: MarginParams) -> 
 def build_report(table: RiskTable, account: AccountInts, params: MarginParams, scenario_set: str,
                  res: MarginResult) -> MarginReport:
     """Assemble the full report of ``account`` from its margin ``res`` (computed once by the caller)."""
-    held_groups = {int(table.group_index[leaf]) for leaf in account.leaf_index}
+    held = held_groups(table, account)
     isolated = isolated_margins(table, account)
     iso_im = sum(r.initial_margin for r in isolated)
     iso_mm = sum(r.maintenance_margin for r in isolated)
@@ -97,17 +122,26 @@ def build_report(table: RiskTable, account: AccountInts, params: MarginParams, s
                             worst_scenario=table.scenario_names[gm.worst_scenario],
                             worst_scenario_index=gm.worst_scenario,
                             short_option_minimum=format_money(gm.short_option_minimum),
-                            group_risk=format_money(gm.group_risk))
-                for g, gm in enumerate(res.groups) if g in held_groups],
+                            net_delta=format_units(gm.net_delta, BALANCE_SCALE).replace(",", ""),
+                            concentration=format_money(gm.concentration))
+                for g, gm in enumerate(res.groups) if g in held],
+        separate_scan=format_money(res.separate_scan), joint_scan=format_money(res.joint_scan),
+        joint_worst_scenario=table.scenario_names[res.joint_worst],
+        intergroup_credit=format_money(res.intergroup_credit), scan_risk=format_money(res.scan_risk),
+        short_option_minimum=format_money(res.short_option_minimum),
+        concentration=format_money(res.concentration), liability_free=res.liability_free,
+        option_value=format_money(res.option_value),
         requirement=format_money(res.requirement), initial_margin=format_money(res.initial_margin),
         maintenance_margin=format_money(res.maintenance_margin),
         collateral_value=format_money(res.collateral_value), position_value=format_money(res.position_value),
         equity=format_money(res.equity), free_collateral=format_money(res.free_collateral),
+        liquidation_buffer=format_money(res.liquidation_buffer),
+        utilisation_pct=round(res.utilisation_bp / 100, 2) if res.utilisation_bp is not None else None,
         margin_ratio=round(res.maintenance_margin / res.equity, 6) if res.equity > 0 else None,
         solvent=res.solvent, isolated_margin=format_money(iso_im), isolated_maintenance_margin=format_money(iso_mm),
         portfolio_saving=format_money(saving),
         portfolio_saving_pct=round(100.0 * saving / iso_im, 2) if iso_im > 0 else None,
-        greeks=net_greeks(table, account, params),
+        greeks=net_greeks(table, account, params, res),
     )
 
 
@@ -121,23 +155,32 @@ def render(report: MarginReport, console: Console) -> None:
     console.print(f"[bold]Account[/bold] {report.account}  ·  scenarios {report.scenarios}  ·  "
                   f"{report.positions} positions")
     groups = Table(title="Risk by underlying", title_justify="left")
-    for col in ("group", "scan risk", "worst scenario", "short option min", "group risk"):
+    for col in ("group", "scan risk", "worst scenario", "short option min", "net delta", "concentration"):
         groups.add_column(col, justify="left" if col in ("group", "worst scenario") else "right")
     for g in report.groups:
         groups.add_row(g.group, grouped(g.scan_risk), g.worst_scenario, grouped(g.short_option_minimum),
-                       grouped(g.group_risk))
+                       g.net_delta, grouped(g.concentration))
     console.print(groups)
     summary = Table(title="Margin", title_justify="left", show_header=False)
     summary.add_column("item")
     summary.add_column("value", justify="right")
     ratio = f"{report.margin_ratio:.2%}" if report.margin_ratio is not None else "n/a (equity <= 0)"
-    for item, value in (("requirement (sum of group risk)", grouped(report.requirement)),
-                        ("initial margin (IM)", grouped(report.initial_margin)),
+    utilisation = f"{report.utilisation_pct:.2f}%" if report.utilisation_pct is not None else "n/a (equity <= 0)"
+    cap = " (capped at long option value)" if report.liability_free else ""
+    for item, value in (("scan risk, underlyings separately", grouped(report.separate_scan)),
+                        (f"scan risk, jointly ({report.joint_worst_scenario})", grouped(report.joint_scan)),
+                        ("inter-underlying credit", grouped(report.intergroup_credit)),
+                        ("short option minimum (net)", grouped(report.short_option_minimum)),
+                        ("concentration charge", grouped(report.concentration)),
+                        ("requirement", grouped(report.requirement)),
+                        (f"initial margin (IM){cap}", grouped(report.initial_margin)),
                         ("maintenance margin (MM)", grouped(report.maintenance_margin)),
                         ("collateral after haircuts", grouped(report.collateral_value)),
                         ("position value (marks)", grouped(report.position_value)),
                         ("equity", grouped(report.equity)),
                         ("free collateral (equity - IM)", grouped(report.free_collateral)),
+                        ("liquidation buffer (equity - MM)", grouped(report.liquidation_buffer)),
+                        ("capital utilisation (IM / equity)", utilisation),
                         ("margin ratio (MM / equity)", ratio),
                         ("solvent (equity >= MM)", "[green]yes[/green]" if report.solvent else "[red]NO[/red]")):
         summary.add_row(item, value)

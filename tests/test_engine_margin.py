@@ -21,7 +21,7 @@ from zkmargin.constants import (
 from zkmargin.engine.margin import isolated_margins, margin_account
 from zkmargin.engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet
 from zkmargin.engine.pricing import black76
-from zkmargin.engine.risk import build_risk_table
+from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, KIND_SPOT, build_risk_table
 from zkmargin.engine.scenarios import preset
 
 ONE_USDC = 10**8  # balance units of one whole collateral unit
@@ -32,7 +32,8 @@ def test_naked_short_call() -> None:
     res = margin_account(table, account({0: -2}, [ONE_USDC]))
     # loss_s = -(-2) * ra_s + 2 short lots (allowance) = [-998, 402, -1998]
     g = res.groups[0]
-    assert (g.scan_risk, g.worst_scenario, g.short_option_minimum, g.group_risk) == (402, 1, 60, 402)
+    assert (g.scan_risk, g.worst_scenario, g.short_option_minimum) == (402, 1, 60)
+    assert res.requirement == 402
     assert res.maintenance_margin == 402
     assert res.initial_margin == 523  # ceil(402 * 1.3 = 522.6)
     assert res.collateral_value == 1_000_000
@@ -74,18 +75,19 @@ def test_butterfly_wings_cap_the_loss() -> None:
     res = margin_account(table, account({0: 1, 1: -2, 2: 1}))
     # loss = -k1 + 2 k2 - k3 + 2 = [900-1000+200+2, -1500+2000-600+2, 50-80+30+2] = [102, -98, 2]
     assert res.groups[0].scan_risk == 102
-    assert res.groups[0].short_option_minimum == 20
+    assert res.groups[0].short_option_minimum == 0  # net short calls: 2 short against 2 long
     iso = isolated_margins(table, account({0: 1, 1: -2, 2: 1}))
     assert sum(r.requirement for r in iso) == 900 + 2002 + 200
 
 
 def test_delta_hedged_short_strangle() -> None:
     call, put, perp = [-100, -900, 20], [-800, -50, 20], [-1000, 1000, 0]
-    table = make_table([call, put, perp], charge=[40, 40, 0])
+    table = make_table([call, put, perp], charge=[40, 40, 0], kind=[KIND_CALL, KIND_PUT, KIND_LINEAR])
     hedged = margin_account(table, account({0: -1, 1: -1, 2: 0}))
     res = margin_account(table, account({0: -1, 1: -1}))
     # unhedged loss = call + put + 2 = [-898, -948, 42]: both price moves make the short strangle gain here
     assert res.groups[0].scan_risk == 42
+    assert res.groups[0].short_option_minimum == 40  # the larger of net short calls and net short puts
     assert hedged == res
     with_perp = margin_account(table, account({0: -1, 1: -1, 2: 1}))
     # loss = call + put + 2 - perp = [102, -1948, 42]
@@ -98,8 +100,8 @@ def test_calendar_spread_same_group() -> None:
     res = margin_account(table, account({0: -1, 1: 1}))
     # loss = near - far + 1 = [51, -99, -59]
     assert res.groups[0].scan_risk == 51
-    assert res.groups[0].short_option_minimum == 25
-    assert res.groups[0].group_risk == 51
+    assert res.groups[0].short_option_minimum == 0  # the long far call covers the short near call
+    assert res.requirement == 51
 
 
 def test_two_underlyings_do_not_offset() -> None:
@@ -107,6 +109,49 @@ def test_two_underlyings_do_not_offset() -> None:
     res = margin_account(table, account({0: 1, 1: -1}))
     assert [g.scan_risk for g in res.groups] == [1000, 1001]
     assert res.requirement == 2001
+
+
+def test_intergroup_credit_is_partial() -> None:
+    table = make_table([[-1000, 1000], [-1000, 1000]], groups=[0, 1], credit_bp=4_000)
+    res = margin_account(table, account({0: 1, 1: -1}))
+    # joint loss = [1000 - 999, -1000 + 1001] = [1, 1]; credit = floor((2001 - 1) * 0.4) = 800
+    assert (res.separate_scan, res.joint_scan, res.intergroup_credit) == (2001, 1, 800)
+    assert res.scan_risk == res.requirement == 1201 > res.joint_scan
+
+
+def test_liability_free_account_is_capped_at_its_option_value() -> None:
+    table = make_table([[-900, 300]], mark=[800], charge=[10], kind=[KIND_CALL])
+    res = margin_account(table, account({0: 1}))
+    assert res.liability_free and res.requirement == 900 and res.option_value == 800
+    assert res.maintenance_margin == res.initial_margin == 800 == res.equity
+    short = margin_account(table, account({0: -1}))
+    assert not short.liability_free and short.initial_margin == ceil_div(301 * 13_000, 10_000)
+
+
+def test_collateral_moves_with_its_underlying_like_a_spot_position() -> None:
+    spot, perp = [-1_000, 1_000], [-1_000, 1_000]
+    table = make_table([spot, perp], mark=[10_000, 0], kind=[KIND_SPOT, KIND_LINEAR], delta=[1_000, 1_000],
+                       asset_price=[10_000_000],
+                       asset_group=[0], asset_risk=[[-1_000_000, 1_000_000]])
+    as_spot = margin_account(table, account({0: 1_000, 1: -1_000}, [0]))
+    as_collateral = margin_account(table, account({1: -1_000}, [ONE_USDC]))
+    assert as_spot.groups[0].scan_risk == 1_000  # the 1-micro short allowance per lot
+    assert as_collateral.groups[0].scan_risk == 1_000
+    assert as_spot.groups[0].net_delta == as_collateral.groups[0].net_delta == 0
+    naked = margin_account(table, account({1: -1_000}, [0]))
+    assert naked.groups[0].scan_risk == 1_001_000
+
+
+def test_concentration_tiers_are_marginal_and_exact() -> None:
+    table = make_table([[-1, 1]], delta=[1_000], tier_threshold=[[10 * ONE_USDC, 20 * ONE_USDC]],
+                       tier_rate=[[1_000_000, 3_000_000]])
+    # a lot has delta 1,000 micro-units = 1e-3 units; 30,000 lots short = 30 units
+    res = margin_account(table, account({0: -30_000}))
+    assert res.groups[0].net_delta == -30 * ONE_USDC
+    assert res.groups[0].concentration == 20 * 1_000_000 + 10 * 3_000_000
+    half = margin_account(table, account({0: -15_000}))
+    assert half.groups[0].concentration == 5 * 1_000_000
+    assert res.concentration > 2 * half.concentration  # faster than linear in size
 
 
 def test_many_positions_linear_in_slots() -> None:
