@@ -243,8 +243,8 @@ class MarginParams(Frozen):
     per short option contract is ``max(som_rate_bp/10_000 * index * contract_size,
     som_fixed_per_contract)``, applied to the larger of net short calls and net short puts per underlying.
     ``haircuts_bp`` must cover every collateral asset an account holds.  ``intergroup_credit_bp`` is the
-    share of the offset between underlyings that is credited (< 100%).  ``concentration`` gives up to
-    ``MAX_TIERS`` size tiers per underlying, thresholds increasing.  ``epoch`` labels the day's parameters
+    share of the offset between underlyings that is credited, at most 80% (EMIR RTS 153/2013 Art. 27).
+    ``concentration`` gives up to ``MAX_TIERS`` size tiers per underlying, thresholds increasing.  ``epoch`` labels the day's parameters
     in the params root.
     """
 
@@ -254,7 +254,7 @@ class MarginParams(Frozen):
     som_fixed_per_contract: Decimal = 0
     haircuts_bp: dict[str, int] = Field(default_factory=dict)
     limits: dict[str, DeltaVegaLimit] = Field(default_factory=dict)
-    intergroup_credit_bp: int = Field(default=0, ge=0, lt=10_000)
+    intergroup_credit_bp: int = Field(default=0, ge=0, le=8_000)
     concentration: dict[str, list[ConcentrationTier]] = Field(default_factory=dict)
     epoch: int = Field(default=0, ge=0, lt=2**32)
 

@@ -18,8 +18,11 @@ chmod 700 "$OUT/private"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
 
-step "1. Margin of every example portfolio (span16 scenarios), one vectorised call"
+step "1. Margin of every example portfolio (v2 scenarios), one vectorised call"
 $ZK batch "${MARKET[@]}" $EX/portfolios
+
+step "1b. Margin model v1 against v2 on the eight rule examples"
+.venv/bin/python scripts/compare_models.py
 
 step "2. Full report: a two-underlying book"
 $ZK margin "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json

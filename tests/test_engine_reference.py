@@ -140,7 +140,7 @@ def markets_and_portfolios(draw: st.DrawFn) -> tuple[MarketSnapshot, MarginParam
         "collateral": {"USDC": "1", "X": str(round(index, 2))}, "instruments": instruments})
     tiers = [{"threshold": str(draw(st.integers(0, 50))), "rate_bp": draw(st.integers(0, 500))}]
     params = MarginParams(haircuts_bp={"USDC": 0, "X": draw(st.integers(0, 5000))},
-                          som_rate_bp=draw(st.integers(0, 500)), intergroup_credit_bp=draw(st.integers(0, 9_999)),
+                          som_rate_bp=draw(st.integers(0, 500)), intergroup_credit_bp=draw(st.integers(0, 8_000)),
                           concentration={"X": tiers})
     positions = [Position(instrument=draw(st.sampled_from([str(i["id"]) for i in instruments])),
                           quantity=f"{draw(st.integers(-5000, 5000)) / 1000:.3f}")
