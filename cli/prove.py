@@ -109,7 +109,7 @@ def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps({"params_root": str(params.params_root), "params_root_hex": hex64(params.params_root),
                           "instruments_root": str(params.instruments_root),
-                          "collateral_hash": str(params.collateral_hash), "epoch": table.epoch,
+                          "table_hash": str(params.table_hash), "epoch": table.epoch,
                           "size": args.size, "scenarios": scenarios.name}))
     else:
         console.print(f"params_root {hex64(params.params_root)}")
@@ -122,14 +122,17 @@ def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
             rows.append({"index": i, "instrument": iid, "underlying": table.groups[int(table.group_index[i])],
                          **fields, "leaf": str(params.leaves[i])})
         table_doc = {"params_root": str(params.params_root), "instruments_root": str(params.instruments_root),
-                     "collateral_hash": str(params.collateral_hash), "epoch": table.epoch,
+                     "table_hash": str(params.table_hash), "epoch": table.epoch,
                      "market_timestamp": market.timestamp.isoformat(), "scenarios": table.scenario_names,
                      "circuit_size": args.size, "im_multiplier_bp": table.im_multiplier_bp,
                      "mm_multiplier_bp": table.mm_multiplier_bp,
                      "collateral": [{"asset": a, "price_micro": p, "haircut_bp": h} for a, p, h in
                                     zip(table.assets, table.asset_price, table.haircut_bp, strict=True)],
+                     "risk_table": params.table_fields(),
                      "units": "risk, mark, charge: micro-units per lot; delta: micro-underlying per lot; "
-                              "vega: micro-units per vol point per lot", "leaves": rows}
+                              "vega: micro-units per vol point per lot; asset_risk: micro-units per whole "
+                              "asset unit; tier_threshold: 1e-8 units of the underlying; tier_rate: "
+                              "micro-units per whole unit", "leaves": rows}
         args.leaves.write_text(json.dumps(table_doc, indent=1) + "\n")
         console.print(f"wrote {len(rows):,} leaves to {args.leaves}")
     return EXIT_OK

@@ -98,10 +98,16 @@ def check_provable(params: ParamsTree, account: AccountInts, result: MarginResul
 
 def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult) -> None:
     """The circuit's intermediate values must equal the engine's (signals the compiler kept)."""
-    expected: dict[str, int] = {"main.mm": result.maintenance_margin, "main.collateral": result.collateral_value}
+    expected: dict[str, int] = {
+        "main.mm": result.maintenance_margin, "main.im": result.initial_margin,
+        "main.collateral": result.collateral_value, "main.equity": result.equity,
+        "main.requirement": result.requirement, "main.separate": result.separate_scan,
+        "main.joint": result.joint_scan, "main.scanRisk": result.scan_risk}
     for g, gm in enumerate(result.groups):
         expected[f"main.scan[{g}]"] = gm.scan_risk
-        expected[f"main.groupRisk[{g}]"] = gm.group_risk
+        expected[f"main.som[{g}]"] = gm.short_option_minimum
+        expected[f"main.netDelta[{g}]"] = gm.net_delta
+        expected[f"main.concentration[{g}]"] = gm.concentration
     for name, want in expected.items():
         try:
             got = read_signals(artifacts.circuit, witness, [name])[name]
@@ -159,7 +165,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
         statement=StatementRecord(
             params_root=str(statement.params_root),
             params=ParamsRecord(instruments_root=str(params.instruments_root),
-                                collateral_hash=str(params.collateral_hash), im_bp=params.table.im_multiplier_bp,
+                                table_hash=str(params.table_hash), im_bp=params.table.im_multiplier_bp,
                                 mm_bp=params.table.mm_multiplier_bp, epoch=params.table.epoch),
             account_commitment=str(statement.account_commitment),
             initial_margin=format_money(statement.initial_margin),

@@ -13,7 +13,10 @@ from zkmargin.statement.signals import Statement
 
 def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
                   result: MarginResult) -> tuple[dict[str, Any], Statement]:
-    """The circuit input (decimal-string-ready ints, signed values field-encoded) and its statement.
+    """The circuit input (ints, signed values field-encoded) and its statement.
+
+    Every array has the circuit size's shape: ``N`` slots (risk ``[N][S]``), ``K`` assets (``asset_risk[K][S]``),
+    ``G`` groups (``tier_threshold`` and ``tier_rate`` ``[G][MAX_TIERS]``).
 
     ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's IM and
     MM come from it.
@@ -31,6 +34,7 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
         "qty": [to_field(q) for q in qty],
         "leaf_index": leaf_index,
         "group": [int(table.group_index[i]) for i in leaf_index],
+        "kind": [int(table.kind[i]) for i in leaf_index],
         "mark": [to_field(int(table.mark[i])) for i in leaf_index],
         "charge": [int(table.charge[i]) for i in leaf_index],
         "delta": [to_field(int(table.delta[i])) for i in leaf_index],
@@ -40,6 +44,11 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
         "instruments_root": params.instruments_root,
         "asset_price": params.asset_price,
         "haircut_bp": params.haircut_bp,
+        "asset_group": params.asset_group,
+        "asset_risk": [[to_field(int(v)) for v in row] for row in params.asset_risk],
+        "tier_threshold": params.tier_threshold.tolist(),
+        "tier_rate": params.tier_rate.tolist(),
+        "credit_bp": params.credit_bp,
         "im_bp": params.table.im_multiplier_bp,
         "mm_bp": params.table.mm_multiplier_bp,
         "epoch": params.table.epoch,

@@ -1,11 +1,12 @@
-"""The hashed encodings the circuit checks, from plain integers: instrument leaf, collateral hash,
+"""The hashed encodings the circuit checks, from plain integers: instrument leaf, risk-table hash,
 params root, account commitment, and the packed ``margins`` signal.
 
 Twin of ``circuits/account.circom``; the tests check both give the same values.
 
-* instrument leaf = ``hash_list([1, group, mark, charge, delta, vega, risk[0..S-1]])``
-* collateral hash = ``hash_list([2, price_0, haircut_0, ..., price_{K-1}, haircut_{K-1}])``
-* ``params_root = poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``, where
+* instrument leaf = ``hash_list([1, group, kind, mark, charge, delta, vega, risk[0..S-1]])``
+* table hash = ``hash_list([2, (price_k, haircut_k, asset_group_k, asset_risk_k[0..S-1]) for k < K,
+  (tier_threshold[g][t], tier_rate[g][t]) for g < G, t < MAX_TIERS, intergroup_credit_bp])``
+* ``params_root = poseidon([3, instruments_root, table_hash, im_bp, mm_bp, epoch])``, where
   ``instruments_root`` is the root of a quaternary Poseidon tree over the leaves (empty leaves 0)
 * ``account_commitment = hash_list([4, N, K, (leaf_index_p, qty_p) for p < N, balance_k for k < K, salt])``
   with the used slots first, sorted by leaf index, and unused slots ``(0, 0)``.
@@ -23,27 +24,47 @@ from zkmargin.constants import to_field
 from zkmargin.statement.poseidon import hash_list, poseidon
 
 DOMAIN_INSTRUMENT: Final = 1
-DOMAIN_COLLATERAL: Final = 2
+DOMAIN_TABLE: Final = 2
 DOMAIN_PARAMS: Final = 3
 DOMAIN_ACCOUNT: Final = 4
 MARGIN_PACK_BITS: Final = 128
 SALT_BITS: Final = 248
 
 
-def instrument_leaf(group: int, mark: int, charge: int, delta: int, vega: int, risk: Sequence[int]) -> int:
-    """Hash of one instrument leaf (signed inputs in the field encoding)."""
-    return hash_list([DOMAIN_INSTRUMENT, group, to_field(mark), charge, to_field(delta), to_field(vega),
+def instrument_leaf(group: int, kind: int, mark: int, charge: int, delta: int, vega: int,
+                    risk: Sequence[int]) -> int:
+    """Hash of one instrument leaf (signed inputs in the field encoding).
+
+    ``kind`` is the instrument kind code (0 spot, 1 perpetual or future, 2 call, 3 put); ``mark``, ``charge``
+    and ``risk[S]`` are micro-units per lot, ``delta`` micro-units of the underlying per lot, ``vega``
+    micro-units per vol point per lot (hashed only: the circuit never computes with it).
+    """
+    return hash_list([DOMAIN_INSTRUMENT, group, kind, to_field(mark), charge, to_field(delta), to_field(vega),
                       *(to_field(int(v)) for v in risk)])
 
 
-def collateral_hash(prices: Sequence[int], haircuts_bp: Sequence[int]) -> int:
-    """Hash of the collateral table: ``hash_list([2, price_0, haircut_0, ...])``."""
-    return hash_list([DOMAIN_COLLATERAL, *(v for pair in zip(prices, haircuts_bp, strict=True) for v in pair)])
+def table_hash(prices: Sequence[int], haircuts_bp: Sequence[int], asset_groups: Sequence[int],
+               asset_risk: Sequence[Sequence[int]], tier_threshold: Sequence[Sequence[int]],
+               tier_rate: Sequence[Sequence[int]], credit_bp: int) -> int:
+    """Hash of the risk table beside the instrument tree, already padded to the circuit's K, G and S.
+
+    Per asset ``k < K``: price (micro-units per whole unit), haircut (bp), group (``G`` for none) and its
+    risk row ``asset_risk[k][S]`` (signed micro-units per whole unit); per group ``g < G`` and tier
+    ``t < MAX_TIERS``: threshold (1e-8 units of the underlying) and rate (micro-units per whole unit); then
+    the inter-underlying credit (bp).
+    """
+    body: list[int] = []
+    for price, haircut, group, row in zip(prices, haircuts_bp, asset_groups, asset_risk, strict=True):
+        body += [price, haircut, group, *(to_field(int(v)) for v in row)]
+    for thresholds, rates in zip(tier_threshold, tier_rate, strict=True):
+        for threshold, rate in zip(thresholds, rates, strict=True):
+            body += [int(threshold), int(rate)]
+    return hash_list([DOMAIN_TABLE, *body, credit_bp])
 
 
-def params_root(instruments_root: int, collateral: int, im_bp: int, mm_bp: int, epoch: int) -> int:
-    """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
-    return poseidon([DOMAIN_PARAMS, instruments_root, collateral, im_bp, mm_bp, epoch])
+def params_root(instruments_root: int, table: int, im_bp: int, mm_bp: int, epoch: int) -> int:
+    """``poseidon([3, instruments_root, table_hash, im_bp, mm_bp, epoch])``."""
+    return poseidon([DOMAIN_PARAMS, instruments_root, table, im_bp, mm_bp, epoch])
 
 
 def account_commitment(leaf_index: Sequence[int], qty: Sequence[int], balances: Sequence[int], salt: int) -> int:

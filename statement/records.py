@@ -71,14 +71,14 @@ class ParamsRecord(_Frozen):
     """
 
     instruments_root: FieldElement
-    collateral_hash: FieldElement
+    table_hash: FieldElement
     im_bp: Annotated[int, Field(ge=1, lt=2**MULT_BITS)]
     mm_bp: Annotated[int, Field(ge=1, lt=2**MULT_BITS)]
     epoch: Annotated[int, Field(ge=0, lt=2**64)]
 
     def params_root(self) -> int:
-        """``poseidon([3, instruments_root, collateral_hash, im_bp, mm_bp, epoch])``."""
-        return params_root(int(self.instruments_root), int(self.collateral_hash), self.im_bp, self.mm_bp,
+        """``poseidon([3, instruments_root, table_hash, im_bp, mm_bp, epoch])``."""
+        return params_root(int(self.instruments_root), int(self.table_hash), self.im_bp, self.mm_bp,
                            self.epoch)
 
 

@@ -28,11 +28,11 @@ class CircuitSize:
         return self.depth // 2
 
     def describe(self) -> str:
-        """``N=16 S=24 G=2 K=4 D=10`` for help texts and errors."""
+        """``N=16 S=40 G=2 K=4 D=10`` for help texts and errors."""
         return (f"N={self.positions} S={self.scenarios} G={self.groups} K={self.assets} D={self.depth}")
 
 
 SIZES: Final = {
-    "test": CircuitSize("test", positions=6, scenarios=16, groups=2, assets=4, depth=8),
-    "standard": CircuitSize("standard", positions=16, scenarios=24, groups=2, assets=4, depth=10),
+    "test": CircuitSize("test", positions=6, scenarios=24, groups=2, assets=4, depth=8),
+    "standard": CircuitSize("standard", positions=16, scenarios=40, groups=2, assets=4, depth=10),
 }

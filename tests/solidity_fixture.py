@@ -140,7 +140,7 @@ class StatementWitness:
         return {
             "params_root": self.params_root, "account_commitment": self.account_commitment, "margins": self.margins,
             "instruments_root": int(self.params.instruments_root),
-            "collateral_hash": int(self.params.collateral_hash), "im_bp": self.params.im_bp,
+            "table_hash": int(self.params.table_hash), "im_bp": self.params.im_bp,
             "mm_bp": self.params.mm_bp, "epoch": self.params.epoch, "notional": self.notional, "salt": self.salt,
         }
 
@@ -150,9 +150,9 @@ def _field(label: str) -> int:
 
 
 def fixture_params(label: str, im_bp: int, mm_bp: int, epoch: int) -> ParamsRecord:
-    """Params parts with stand-in instrument and collateral hashes derived from ``label``."""
+    """Params parts with stand-in instruments root and table hash derived from ``label``."""
     return ParamsRecord(instruments_root=str(_field(f"{label}/instruments")),
-                        collateral_hash=str(_field(f"{label}/collateral")), im_bp=im_bp, mm_bp=mm_bp, epoch=epoch)
+                        table_hash=str(_field(f"{label}/table")), im_bp=im_bp, mm_bp=mm_bp, epoch=epoch)
 
 
 #: Params P1 (epoch 1), P2 (epoch 2, higher multipliers) and P3 (epoch 2, the largest multipliers).

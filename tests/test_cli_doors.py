@@ -40,7 +40,7 @@ def _bundle() -> dict[str, object]:
     return {
         "format": "zkmargin-proof-bundle", "version": 2,
         "circuit": {"size": "test", "vkey_id": "0" * 16, "constraints": 1},
-        "statement": {"params_root": "1", "params": {"instruments_root": "1", "collateral_hash": "2", "im_bp": 13000,
+        "statement": {"params_root": "1", "params": {"instruments_root": "1", "table_hash": "2", "im_bp": 13000,
                                                      "mm_bp": 10000, "epoch": 1},
                       "account_commitment": "2", "initial_margin": "1.000000", "maintenance_margin": "1.000000",
                       "epoch": 1, "market_timestamp": "", "scenarios": "span16", "text": ""},

@@ -51,6 +51,8 @@ from zkmargin.verifier.trust import dev_key_reason
 
 STANDIN_SEED = "stand-in ceremony (INSECURE)"
 SMALL = 6  # ptau power of the fast checks
+#: ptau power the `test` account circuit needs (47,944 constraints, circuits/constraints.json).
+TEST_POWER = 16
 
 
 def standin_ceremony(power: int) -> Path:
@@ -108,7 +110,7 @@ def butterfly(params: ParamsTree) -> AccountInts:
 def test_ceremony_ptau_of_too_small_power_is_rejected_before_setup() -> None:
     small = dev_ptau(10, seed="stand-in ceremony (INSECURE)")
     assert ptau_power(small) == 10
-    with pytest.raises(SetupError, match=r"has power 10; the test circuit .* needs power 15"):
+    with pytest.raises(SetupError, match=rf"has power 10; the test circuit .* needs power {TEST_POWER}"):
         setup("test", ptau=small)
 
 
@@ -194,13 +196,13 @@ def test_a_truncated_file_is_refused(cut: int, tmp_path: Path) -> None:
 def test_setup_refuses_the_dev_ptau_before_the_slow_setup() -> None:
     recorder = Recorder()
     with pytest.raises(SetupError, match=r"INSECURE dev ptau"):
-        setup("test", ptau=dev_ptau(15), progress=recorder)
+        setup("test", ptau=dev_ptau(TEST_POWER), progress=recorder)
     assert not any("groth16" in title for title, _ in recorder.slow_steps)
 
 
 def test_setup_refuses_a_ptau_without_contributions() -> None:
     with pytest.raises(SetupError, match=r"has no contributions"):
-        setup("test", ptau=dev_ptau(15, seed=STANDIN_SEED))
+        setup("test", ptau=dev_ptau(TEST_POWER, seed=STANDIN_SEED))
 
 
 # --------------------------------------------------------------------------- progress and labels
@@ -265,14 +267,14 @@ def test_a_manifest_of_another_version_is_refused(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_production_setup_contributes_verifies_and_records_hashes(example_params_tree: ParamsTree,
                                                                   tmp_path: Path) -> None:
-    ceremony = standin_ceremony(15)
+    ceremony = standin_ceremony(TEST_POWER)
     # checks of the ptau, contribution, random beacon and `snarkjs zkey verify` inside
     ceremony_keys = setup("test", ptau=ceremony)
     manifest = ceremony_keys.manifest
     assert not ceremony_keys.insecure and manifest["warning"] is None
     assert manifest["security"] == {"label": "ceremony", "ptau_verified": True, "contributions": 1,
                                     "contribution_names": ["Contribution #1: stand-in ceremony contributor"]}
-    assert manifest["ptau"]["sha256"] == tools.sha256_file(ceremony) and manifest["ptau"]["power"] == 15
+    assert manifest["ptau"]["sha256"] == tools.sha256_file(ceremony) and manifest["ptau"]["power"] == TEST_POWER
     assert manifest["zkey_sha256"] == tools.sha256_file(ceremony_keys.zkey)
     assert manifest["vkey_sha256"] == tools.sha256_file(ceremony_keys.vkey)
     assert manifest["circuit"]["r1cs_sha256"] == tools.sha256_file(ceremony_keys.circuit.r1cs)

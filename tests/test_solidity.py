@@ -175,7 +175,7 @@ def test_proof_to_calldata_rejects_signal_outside_field() -> None:
 
 
 def test_publish_params_args_and_record_decoding() -> None:
-    assert publish_params_args(PARAMS_1) == [int(PARAMS_1.instruments_root), int(PARAMS_1.collateral_hash),
+    assert publish_params_args(PARAMS_1) == [int(PARAMS_1.instruments_root), int(PARAMS_1.table_hash),
                                              1_200, 800, 1]
     assert registry_record((5, 4, 3, False)) == AccountRecord(5, 4, 3, False)
     with pytest.raises(TypeError):
@@ -675,7 +675,7 @@ def test_publish_params_computes_the_root_on_chain(fx: StatementFixture, bare: D
     assert result.values == (params.params_root(),) == (fx.witnesses[0].params_root,)
     assert [(log.event, log.args) for log in result.logs] == [("ParamsRootPublished", {
         "paramsRoot": params.params_root(), "epoch": 1, "instrumentsRoot": int(params.instruments_root),
-        "collateralHash": int(params.collateral_hash), "imBp": params.im_bp, "mmBp": params.mm_bp})]
+        "tableHash": int(params.table_hash), "imBp": params.im_bp, "mmBp": params.mm_bp})]
     assert bare.chain.call(bare.registry, "paramsRootEpoch", [params.params_root()]).values == (1,)
     assert bare.chain.call(bare.registry, "latestEpoch").values == (1,)
     record_property("publishParams_tx_gas", result.gas_used)
@@ -699,12 +699,12 @@ def test_a_root_registers_only_under_its_own_epoch(fx: StatementFixture, bare: D
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("part", "value"), [
-    ("instrumentsRoot", R), ("collateralHash", R), ("collateralHash", 2**256 - 1),
+    ("instrumentsRoot", R), ("tableHash", R), ("tableHash", 2**256 - 1),
     ("imBp", 0), ("imBp", MULT_LIMIT), ("mmBp", 0), ("mmBp", MULT_LIMIT),
 ])
 def test_params_parts_out_of_range_are_refused(dep: Deployment, part: str, value: int) -> None:
     args = publish_params_args(_dummy_params(2))
-    args[["instrumentsRoot", "collateralHash", "imBp", "mmBp"].index(part)] = value
+    args[["instrumentsRoot", "tableHash", "imBp", "mmBp"].index(part)] = value
     error = _reverts(dep, "publishParams", args, dep.owner)
     assert (error.error, error.error_args) == ("ParamsPartOutOfRange", (part, value))
     assert dep.chain.call(dep.registry, "latestEpoch").values == (1,)
@@ -712,7 +712,7 @@ def test_params_parts_out_of_range_are_refused(dep: Deployment, part: str, value
 
 @pytest.mark.slow
 def test_params_parts_at_their_bounds_are_accepted(dep: Deployment) -> None:
-    root = dep.publish(ParamsRecord(instruments_root=str(R - 1), collateral_hash="0", im_bp=MULT_LIMIT - 1, mm_bp=1,
+    root = dep.publish(ParamsRecord(instruments_root=str(R - 1), table_hash="0", im_bp=MULT_LIMIT - 1, mm_bp=1,
                                     epoch=2))
     assert root == params_root(R - 1, 0, MULT_LIMIT - 1, 1, 2)
     with pytest.raises(AbiError, match="64 bits"):  # an epoch >= 2^64 does not even encode

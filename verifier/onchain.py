@@ -111,8 +111,8 @@ def check_on_evm(vkey: Path, proof: Mapping[str, Any], public_signals: Sequence[
 
 
 def publish_params_args(params: ParamsRecord) -> list[AbiValue]:
-    """Arguments of ``MarginRegistry.publishParams(instrumentsRoot, collateralHash, imBp, mmBp, epoch)``."""
-    return [int(params.instruments_root), int(params.collateral_hash), params.im_bp, params.mm_bp, params.epoch]
+    """Arguments of ``MarginRegistry.publishParams(instrumentsRoot, tableHash, imBp, mmBp, epoch)``."""
+    return [int(params.instruments_root), int(params.table_hash), params.im_bp, params.mm_bp, params.epoch]
 
 
 def registry_record(values: Sequence[AbiValue]) -> AccountRecord:

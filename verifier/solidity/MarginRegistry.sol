@@ -27,7 +27,7 @@ interface IAccountProofVerifier {
 ///         published root; the registry keeps the latest (IM, MM, epoch) per account.
 /// @dev Design decisions:
 ///      * The root is computed on chain: `params_root = Poseidon(3, instrumentsRoot,
-///        collateralHash, imBp, mmBp, epoch)` (circomlib's Poseidon(6), the circuit's hash), with
+///        tableHash, imBp, mmBp, epoch)` (circomlib's Poseidon(6), the circuit's hash), with
 ///        `PoseidonT7`, which the constructor deploys itself, so no one can substitute a hasher.
 ///        A root therefore can only be registered under the epoch it commits to; since epochs
 ///        strictly increase, no root can be published twice.  Parts must be field elements
@@ -101,7 +101,7 @@ contract MarginRegistry {
         uint256 indexed paramsRoot,
         uint64 indexed epoch,
         uint256 instrumentsRoot,
-        uint256 collateralHash,
+        uint256 tableHash,
         uint256 imBp,
         uint256 mmBp
     );
@@ -118,7 +118,7 @@ contract MarginRegistry {
     error VerifierHasNoCode(address verifier);
     /// @notice `maxEpochJump` must be at least 1, or nothing could be published after the first root.
     error ZeroMaxEpochJump();
-    /// @notice A part of the params root is out of range: `instrumentsRoot` and `collateralHash`
+    /// @notice A part of the params root is out of range: `instrumentsRoot` and `tableHash`
     ///         must be < r, `imBp` and `mmBp` in [1, 2^20).
     error ParamsPartOutOfRange(string part, uint256 value);
     /// @notice Epochs must strictly increase from one publication to the next.
@@ -169,22 +169,22 @@ contract MarginRegistry {
     }
 
     /// @notice Publish the risk parameters of `epoch` by the parts of their root.  Only the owner or the oracle.
-    /// @dev The root is `Poseidon(3, instrumentsRoot, collateralHash, imBp, mmBp, epoch)`, computed here,
+    /// @dev The root is `Poseidon(3, instrumentsRoot, tableHash, imBp, mmBp, epoch)`, computed here,
     ///      so the root recorded for `epoch` commits to `epoch`.
     /// @param instrumentsRoot Root of the quaternary Poseidon tree of instrument leaves; < r.
-    /// @param collateralHash Hash of the collateral table; < r.
+    /// @param tableHash Hash of the risk table (collateral assets, their risk rows, size tiers, credit); < r.
     /// @param imBp Initial margin multiplier, basis points, in [1, 2^20).
     /// @param mmBp Maintenance margin multiplier, basis points, in [1, 2^20).
     /// @param epoch Greater than every epoch published before, and after the first publication at
     ///        most `maxEpochJump` above `latestEpoch`.
     /// @return paramsRoot The root now published for `epoch`.
-    function publishParams(uint256 instrumentsRoot, uint256 collateralHash, uint256 imBp, uint256 mmBp, uint64 epoch)
+    function publishParams(uint256 instrumentsRoot, uint256 tableHash, uint256 imBp, uint256 mmBp, uint64 epoch)
         external
         returns (uint256 paramsRoot)
     {
         if (msg.sender != owner && msg.sender != oracle) revert Unauthorized(msg.sender);
         if (instrumentsRoot >= SNARK_SCALAR_FIELD) revert ParamsPartOutOfRange("instrumentsRoot", instrumentsRoot);
-        if (collateralHash >= SNARK_SCALAR_FIELD) revert ParamsPartOutOfRange("collateralHash", collateralHash);
+        if (tableHash >= SNARK_SCALAR_FIELD) revert ParamsPartOutOfRange("tableHash", tableHash);
         if (imBp == 0 || imBp >= MULT_LIMIT) revert ParamsPartOutOfRange("imBp", imBp);
         if (mmBp == 0 || mmBp >= MULT_LIMIT) revert ParamsPartOutOfRange("mmBp", mmBp);
         uint64 latest = latestEpoch;
@@ -192,11 +192,11 @@ contract MarginRegistry {
         // epoch > latest, so the difference cannot underflow.
         if (latest != 0 && epoch - latest > maxEpochJump) revert EpochJumpTooLarge(epoch, latest, maxEpochJump);
 
-        paramsRoot = paramsHasher.hash([DOMAIN_PARAMS, instrumentsRoot, collateralHash, imBp, mmBp, uint256(epoch)]);
+        paramsRoot = paramsHasher.hash([DOMAIN_PARAMS, instrumentsRoot, tableHash, imBp, mmBp, uint256(epoch)]);
         // No root can already be published: it commits to `epoch`, which is newer than every published epoch.
         _roots[paramsRoot] = ParamsRootInfo({epoch: epoch, revoked: false});
         latestEpoch = epoch;
-        emit ParamsRootPublished(paramsRoot, epoch, instrumentsRoot, collateralHash, imBp, mmBp);
+        emit ParamsRootPublished(paramsRoot, epoch, instrumentsRoot, tableHash, imBp, mmBp);
     }
 
     /// @notice Revoke a published params root: no new submission is accepted under it, and records

@@ -1,6 +1,6 @@
 """Generate ``PoseidonT7.sol``: circomlib's ``Poseidon(6)`` in Solidity, from the Python constants.
 
-``MarginRegistry`` hashes ``params_root = Poseidon(3, instruments_root, collateral_hash, im_bp, mm_bp, epoch)``
+``MarginRegistry`` hashes ``params_root = Poseidon(3, instruments_root, table_hash, im_bp, mm_bp, epoch)``
 on chain with it, so a root can only be registered under the epoch it commits to.
 
 The contract is the plain HADES permutation (8 full and 63 partial rounds, x^5 S-box) with circomlib's
