@@ -157,7 +157,9 @@ def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[
     """Rule R6 for each account: floor of the haircut-weighted sum, in micro-units.
 
     ``balances`` is int[A, K] (1e-8 units), a list of lists or an array.  Exact: int64 when the products
-    provably fit, else Python ints.
+    provably fit; otherwise a float64 estimate whose floor is kept where a rigorous error bound shows it is
+    exact, and Python ints for the remaining rows (those within the bound of an integer, and values beyond
+    float64's range of certainty).
     """
     weights = [p * (BP - h) for p, h in zip(table.asset_price, table.haircut_bp, strict=True)]
     den = BALANCE_SCALE * BP
@@ -169,10 +171,21 @@ def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[
     if bal.dtype != object and int(bal.max()) * max(weights, default=0) * len(weights) < INT64_SAFE:
         out: npt.NDArray[Any] = (bal * np.array(weights, dtype=np.int64)).sum(axis=1) // den
         return out
-    total = np.zeros(bal.shape[0], dtype=object)
-    for k, w in enumerate(weights):
-        total = total + bal[:, k].astype(object) * w
-    result: npt.NDArray[Any] = total // den
+    result: npt.NDArray[Any] = np.zeros(bal.shape[0], dtype=object)
+    exact_rows = np.arange(bal.shape[0])
+    if bal.dtype != object and int(bal.min()) >= 0:
+        # each of the K products and the sum and division round once (relative error 2^-53 each), and the
+        # int-to-float conversions of both factors once more: the estimate is off by at most err below
+        approx = (bal.astype(np.float64) * np.array(weights, dtype=np.float64)).sum(axis=1) / den
+        err = approx * (4 * (len(weights) + 4) * 2.0**-53) + 2.0**-40
+        floor = np.floor(approx)
+        certain = (approx - floor > err) & (floor + 1 - approx > err) & (approx < 2.0**52)
+        result[certain] = floor[certain].astype(np.int64)
+        exact_rows = np.flatnonzero(~certain)
+    for a in exact_rows:
+        result[a] = sum(int(b) * w for b, w in zip(bal[a], weights, strict=True)) // den
+    if not len(result) or max(abs(int(result.max())), abs(int(result.min()))) < INT64_SAFE:
+        return result.astype(np.int64)
     return result
 
 
@@ -301,9 +314,11 @@ class _Outputs:
 class _BlockOperands:
     """Per-table operands of the fast path, laid out for one sparse product per block.
 
-    ``by_qty`` is [I, G*S + 3G + 2]: column ``g*S + s`` holds ``risk_array[:, s]`` for instruments of group
+    ``by_qty`` is [I, G*S + 4G + 2]: column ``g*S + s`` holds ``risk_array[:, s]`` for instruments of group
     g (0 elsewhere), then per group the delta, minus the call charge and minus the put charge, then the
-    mark and the mark of options.  ``per_short_lot`` is [I, G] (one-hot group), ``is_linear`` [I, 1].
+    mark, the mark of options, and the one-hot group (net lots).  ``per_size`` is [I, G + 1]: the one-hot
+    group and 1 for perpetuals and futures, multiplied by lot counts ``|qty|`` (short lots per group are
+    ``(|qty| - qty) / 2`` summed).
     ``dtype`` is float64 when every partial sum is provably below 2^53 (then float arithmetic is exact and
     vectorises) and int64 otherwise.  For the U collateral assets that are underlyings: ``asset_in_group``
     [U, G] (one-hot), ``risk_hi``/``risk_lo`` [U, G*S] (risk rows by group) and ``any_hi``/``any_lo`` [U, S],
@@ -312,8 +327,7 @@ class _BlockOperands:
     """
 
     by_qty: npt.NDArray[Any]
-    per_short_lot: IntArray
-    is_linear: IntArray
+    per_size: IntArray
     dtype: type
     asset_in_group: IntArray
     risk_hi: IntArray
@@ -333,7 +347,7 @@ def _operands(table: RiskTable, underlying_assets: list[int], exact_in_float: bo
     is_opt = (is_call + is_put)[:, 0]
     by_qty = np.concatenate([by_group, onehot * table.delta[:, None], -onehot * table.charge[:, None] * is_call,
                              -onehot * table.charge[:, None] * is_put, table.mark[:, None],
-                             (table.mark * is_opt)[:, None]], axis=1)
+                             (table.mark * is_opt)[:, None], onehot], axis=1)
     dtype: type = np.float64 if exact_in_float else np.int64
 
     n_assets = len(underlying_assets)
@@ -342,8 +356,9 @@ def _operands(table: RiskTable, underlying_assets: list[int], exact_in_float: bo
         in_group[u, table.asset_group[k]] = 1
     risk = table.asset_risk[underlying_assets].astype(np.int64).reshape(n_assets, table.n_scenarios)
     by_group_assets = (in_group[:, :, None] * risk[:, None, :]).reshape(n_assets, n_grp * table.n_scenarios)
-    return _BlockOperands(by_qty.astype(dtype), onehot, (table.kind == KIND_LINEAR).astype(np.int64)[:, None],
-                          dtype, in_group, by_group_assets // BALANCE_SCALE, by_group_assets % BALANCE_SCALE,
+    per_size = np.concatenate([onehot, (table.kind == KIND_LINEAR).astype(np.int64)[:, None]], axis=1)
+    return _BlockOperands(by_qty.astype(dtype), per_size, dtype, in_group, by_group_assets // BALANCE_SCALE,
+                          by_group_assets % BALANCE_SCALE,
                           risk // BALANCE_SCALE, risk % BALANCE_SCALE, np.any(risk != 0, axis=1))
 
 
@@ -375,14 +390,17 @@ def _margin_block(table: RiskTable, ops: _BlockOperands, leaf_index: IntArray, q
     shape = (n_blk, table.n_instruments)
     leaves = leaf_index.ravel()
     q = sparse.csr_matrix((qty.ravel().astype(ops.dtype), leaves, indptr), shape=shape)
-    short = np.maximum(-qty, 0)
-    short_lots = np.asarray(sparse.csr_matrix((short.ravel(), leaves, indptr), shape=shape) @ ops.per_short_lot)
-    linear_lots = np.asarray(sparse.csr_matrix((np.abs(qty).ravel(), leaves, indptr), shape=shape) @ ops.is_linear)
+    size = sparse.csr_matrix((np.abs(qty).ravel(), leaves, indptr), shape=shape)
+    by_size = np.asarray(size @ ops.per_size)  # [B, G + 1]: lots per group, lots of perpetuals and futures
     prod = np.asarray(q @ ops.by_qty)
+    # the products are exact integers (float64 below 2^53 or int64), so the conversion is exact
+    prod = prod if prod.dtype == np.int64 else prod.astype(np.int64)
     gs = n_grp * n_sc
-    loss = np.rint(prod[:, :gs]).astype(np.int64).reshape(n_blk, n_grp, n_sc)
+    net_lots = prod[:, gs + 3 * n_grp + 2:gs + 4 * n_grp + 2]
+    short_lots = (by_size[:, :n_grp] - net_lots) // 2
+    loss = prod[:, :gs].reshape(n_blk, n_grp, n_sc)
     np.subtract(short_lots[:, :, None], loss, out=loss)  # loss = short lots - P&L
-    rest = np.rint(prod[:, gs:]).astype(np.int64)
+    rest = prod[:, gs:]
     delta = rest[:, :n_grp] * DELTA_TO_BALANCE
     calls, puts = rest[:, n_grp:2 * n_grp], rest[:, 2 * n_grp:3 * n_grp]
     mark_value, option_value = rest[:, 3 * n_grp], rest[:, 3 * n_grp + 1]
@@ -402,7 +420,7 @@ def _margin_block(table: RiskTable, ops: _BlockOperands, leaf_index: IntArray, q
     out.joint[blk] = np.maximum(joint[np.arange(n_blk), joint_worst], 0)
     out.som[blk] = np.maximum(np.maximum(calls, puts), 0)
     out.net_delta[blk] = delta
-    out.liabilities[blk] = short_lots.sum(axis=1) + linear_lots[:, 0]
+    out.liabilities[blk] = short_lots.sum(axis=1) + by_size[:, n_grp]
     out.option_value[blk] = option_value
     out.position_value[blk] = mark_value - short_lots.sum(axis=1)
 
