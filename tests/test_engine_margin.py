@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from engine_helpers import account, make_table
+from hypothesis import given, seed, settings
+from hypothesis import strategies as st
 
 from zkmargin.constants import (
     MONEY_BITS,
@@ -18,12 +22,14 @@ from zkmargin.constants import (
     to_lots,
     to_micro,
 )
+from zkmargin.engine.io import load_market, load_params
 from zkmargin.engine.margin import isolated_margins, margin_account
 from zkmargin.engine.models import MarginParams, MarketSnapshot, Scenario, ScenarioSet
 from zkmargin.engine.pricing import black76
-from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, KIND_SPOT, build_risk_table
+from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, KIND_SPOT, RiskTable, build_risk_table
 from zkmargin.engine.scenarios import preset
 
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ONE_USDC = 10**8  # balance units of one whole collateral unit
 
 
@@ -262,3 +268,29 @@ def test_time_step_puts_theta_in_the_array() -> None:
     no_step = build_risk_table(_market(), ScenarioSet(name="x", scenarios=[Scenario(name="flat", price_move=0.0,
                                vol_move=0.1, time_step_days=0.0)]), MarginParams(haircuts_bp={"USDC": 0}))
     assert table.risk_array[2, flat] < no_step.risk_array[2, 0]
+
+
+@seed(20261129)
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(1, 5_000)), min_size=1, max_size=8),
+       st.lists(st.integers(0, 10**12), min_size=4, max_size=4))
+def test_long_options_and_collateral_never_need_more_than_the_options_value(
+        picks: list[tuple[int, int]], balances: list[int]) -> None:
+    """No position set posts more than it can lose: long options plus any collateral need IM <= option value."""
+    table = example_v2_table()
+    options = np.flatnonzero(table.is_option)
+    lots: dict[int, int] = {}
+    for pick, q in picks:
+        leaf = int(options[pick % len(options)])
+        lots[leaf] = lots.get(leaf, 0) + q
+    res = margin_account(table, account(lots, balances))
+    value = sum(q * int(table.mark[leaf]) for leaf, q in lots.items())
+    assert res.liability_free and res.option_value == value
+    assert res.maintenance_margin <= res.initial_margin <= value
+    assert res.free_collateral >= res.collateral_value >= 0
+
+
+@functools.cache
+def example_v2_table() -> RiskTable:
+    market = load_market(EXAMPLES / "market.json")
+    return build_risk_table(market, preset("v2"), load_params(EXAMPLES / "params.json"))

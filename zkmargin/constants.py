@@ -32,7 +32,8 @@ Bounds (all inclusive-exclusive, signed values in two's-complement style
 * haircut (basis points): ``0 <= h <= 10_000``.
 * margin multiplier (basis points): ``1 <= m < 2**MULT_BITS`` with ``MULT_BITS`` = 20.
 * every aggregate money value (losses, scan risk, requirement, IM, MM,
-  collateral value, equity): signed ``MONEY_BITS`` = 97, i.e. ``|x| < 2**96``.
+  collateral value, equity): signed ``MONEY_BITS`` = 97, i.e. ``|x| < 2**96``; scenario losses at scale
+  10**8 (rule R7) are below 2**122.
 * positions per account: at most ``MAX_POSITIONS`` = 256; collateral assets at
   most ``MAX_ASSETS`` = 64.
 
@@ -59,6 +60,13 @@ R5. Margin: ``MM = ceil(requirement * mm_bp / 10_000)`` and
     ``IM = ceil(requirement * im_bp / 10_000)``.
 R6. Collateral value: ``floor(sum_k balance_k * price_k * (10_000 - h_k) /
     (10**8 * 10_000))``; the sum is taken before the single division.
+R7. Scenario losses with collateral: ``10**8 * (position loss) - sum_k balance_k * asset_risk_k``, with the
+    collateral risk entries floored like R1, is rounded up once: ``ceil(scaled / 10**8)``.
+R8. Inter-underlying credit: ``floor((separate - joint) * credit_bp / 10_000)``.
+R9. Size tiers: ``ceil(sum_t max(0, |delta| - threshold_t) * rate_t / 10**8)`` with delta and thresholds in
+    1e-8 units of the underlying; a tier rate per unit is ``ceil(rate_bp * index / 10_000)``.
+R10. Spot marks: the floored value of one lot times ``(10_000 - h) / 10_000``, floored, ``h`` the haircut of
+    the spot's asset, as collateral is valued in R6.
 
 Out-of-range values raise :class:`BoundsError`; nothing is wrapped or clamped.
 """
