@@ -248,7 +248,7 @@ def build_risk_table(market: MarketSnapshot, scenarios: ScenarioSet, params: Mar
                              for i in insts], dtype=np.int64)
     gross_value = np.where(is_option, opt_now, np.where(is_spot, fwd, 0.0)) * size * MICRO_PER_LOT
     gross_mark = _quantise(gross_value, "floor", "mark", ids, RISK_BITS)
-    mark = _quantise(gross_value * (BP - spot_haircut) / BP, "floor", "mark", ids, RISK_BITS)
+    mark = gross_mark * (BP - spot_haircut) // BP  # rule R10, exact in int64 (|gross_mark| < 2^40)
 
     fixed = float(Fraction(str(params.som_fixed_per_contract)))
     som_contract = np.maximum(params.som_rate_bp / BP * index * size, fixed)
