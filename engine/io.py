@@ -73,7 +73,7 @@ def load_portfolio(path: Path) -> Portfolio:
 
 
 def load_scenarios(name_or_path: str) -> ScenarioSet:
-    """A preset by name (``span16``, ``crypto-grid``, ``seed5``) or a scenario-set JSON file."""
+    """A preset by name (``v2``, ``span16``, ``crypto-grid``, ``seed5``) or a scenario-set JSON file."""
     if name_or_path in PRESETS:
         return preset(name_or_path)
     path = Path(name_or_path)

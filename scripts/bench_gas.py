@@ -8,7 +8,7 @@ It measures the real zkmargin account proof of the ``test`` circuit size: the So
 rendered from the verification key of ``toolchain.keys.setup("test")`` (INSECURE dev keys, cached), the
 registry (which hashes ``params_root`` from its parts on chain with the generated ``PoseidonT7``), and two
 proofs made in this run with ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
-``examples/market.json`` + ``examples/params.json`` under span16 (the README demo's account): the first
+``examples/market.json`` + ``examples/params.json`` under v2 (the README demo's account): the first
 under the example params, the second of the same account (same salt, so the same commitment) under the next
 epoch's params, with both margin multipliers raised by 100 bp so that the stored margins change.
 

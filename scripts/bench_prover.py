@@ -7,7 +7,7 @@ Usage::
 For each size the circuit is compiled, its dev ptau written and its Groth16 keys made in a fresh temporary
 cache (``toolchain.keys.CACHE_DIR`` and ``toolchain.compile.DEFAULT_CACHE_DIR`` are pointed at it for the run),
 so every setup number is cold; then ``examples/portfolios/two_underlying_book.json`` is proved with the
-example market and params under the span16 scenarios, timing the witness and the proof separately, and
+example market and params under the v2 scenarios, timing the witness and the proof separately, and
 the proof is checked with ``snarkjs groth16 verify``.
 The same run also times the dev ptau generator against ``snarkjs powersoftau new`` + ``prepare phase2`` at
 ``--ptau-power`` and the dev generator alone at power 16, through :func:`bench_devptau.bench`.
@@ -48,7 +48,7 @@ EXAMPLES: Final = ROOT / "examples"
 #: Constraint counts recorded by tests/test_constraints.py (marginal cost per position included).
 RECORDED: Final = json.loads((ROOT / "circuits" / "constraints.json").read_text())["circuits"]
 PORTFOLIO: Final = EXAMPLES / "portfolios" / "two_underlying_book.json"
-SCENARIOS: Final = "span16"
+SCENARIOS: Final = "v2"
 DEVPTAU_SEED: Final = "bench_devptau (INSECURE)"
 #: The dev ptau target is stated at this power.
 TARGET_POWER: Final = 16

@@ -7,7 +7,7 @@ Usage::
 By default it measures the real zkmargin account proof of the ``test`` circuit size: keys from
 ``toolchain.keys.setup("test")`` (INSECURE dev keys, cached), and a proof made in this run with
 ``prover.prove.prove_account`` of ``examples/portfolios/two_underlying_book.json`` against
-``examples/market.json`` + ``examples/params.json`` under the span16 scenarios (the README demo's account).
+``examples/market.json`` + ``examples/params.json`` under the v2 scenarios (the README demo's account).
 ``--fixture`` measures the golden vectors in ``tests/fixtures/groth16/`` instead and only prints.
 
 Measured, on the same proof in the same run:
@@ -59,7 +59,7 @@ from zkmargin.verifier.groth16_types import G1Point, G2Point, Proof
 
 EXAMPLES: Final = ROOT / "examples"
 PORTFOLIO: Final = EXAMPLES / "portfolios" / "two_underlying_book.json"
-SCENARIOS: Final = "span16"
+SCENARIOS: Final = "v2"
 SIZE: Final = "test"
 FIXTURES: Final = ROOT / "tests" / "fixtures" / "groth16"
 BATCH_SIZES: Final = (1, 10, 100)
@@ -80,7 +80,7 @@ def log(message: str) -> None:
 
 def prove_example(artifacts: SetupArtifacts, workdir: Path, *, salt: int | None = None,
                   params_update: Mapping[str, int] | None = None) -> ProofResult:
-    """Prove the README demo's account (two_underlying_book, example market and params, span16).
+    """Prove the README demo's account (two_underlying_book, example market and params, v2).
 
     ``workdir`` receives snarkjs's ``proof.json`` and ``public.json``.  ``params_update`` overrides fields of
     ``examples/params.json`` (bench_gas proves the same account, same ``salt``, at a later epoch).
