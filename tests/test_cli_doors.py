@@ -30,6 +30,7 @@ MARKET = str(EXAMPLES / "market.json")
 PARAMS = str(EXAMPLES / "params.json")
 PORTFOLIO = str(EXAMPLES / "portfolios" / "butterfly.json")
 PRICES = str(EXAMPLES / "history" / "synthetic_btc_eth_daily.csv")
+ORDERS = str(EXAMPLES / "orders" / "two_underlying_book.json")
 FIXTURE_VKEY = ROOT / "tests" / "fixtures" / "groth16" / "vkey.json"
 ROOT_HEX = "0x" + "1" * 64
 
@@ -110,11 +111,28 @@ FILE_ARGS: dict[str, list[tuple[list[str], list[str]]]] = {
                          "{tmp}", "--params"], [])],
     "audit --market": [(["audit", "--params", PARAMS, "--root", ROOT_HEX, "--vkey", str(FIXTURE_VKEY), "--proofs",
                          "{tmp}", "--market"], [])],
+    "what-if --market": [(["what-if", "--params", PARAMS, "--portfolio", PORTFOLIO, "--orders", ORDERS, "--market"],
+                          [])],
+    "what-if --params": [(["what-if", "--market", MARKET, "--portfolio", PORTFOLIO, "--orders", ORDERS, "--params"],
+                          [])],
+    "what-if --portfolio": [(["what-if", "--market", MARKET, "--params", PARAMS, "--orders", ORDERS, "--portfolio"],
+                             [])],
+    "what-if --orders": [(["what-if", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO, "--orders"],
+                          [])],
+    "what-if --scenarios": [(["what-if", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO,
+                              "--orders", ORDERS, "--scenarios"], [])],
+    "liquidation-plan --market": [(["liquidation-plan", "--params", PARAMS, "--portfolio", PORTFOLIO, "--market"],
+                                   [])],
+    "liquidation-plan --params": [(["liquidation-plan", "--market", MARKET, "--portfolio", PORTFOLIO, "--params"],
+                                   [])],
+    "liquidation-plan --portfolio": [(["liquidation-plan", "--market", MARKET, "--params", PARAMS, "--portfolio"],
+                                      [])],
 }
 
 
 def _argument_cases() -> dict[str, list[str]]:
     prove = ["prove", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO]
+    what_if = ["what-if", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO, "--orders"]
     return {
         "wrong --size (prove)": [*prove, "--out", "{tmp}/b.json", "--size", "huge"],
         "wrong --size (setup)": ["setup", "--size", "huge"],
@@ -164,6 +182,15 @@ def _argument_cases() -> dict[str, list[str]]:
         "calibrate: too few rows for the window": ["calibrate", "--prices", PRICES, "--window", "100000"],
         "calibrate of a market file": ["calibrate", "--prices", MARKET],
         "calibrate --out in a missing folder": ["calibrate", "--prices", PRICES, "--out", "{tmp}/nowhere/s.json"],
+        "what-if: orders file is an object": [*what_if, "{tmp}/orders_object.json"],
+        "what-if: no orders": [*what_if, "{tmp}/orders_empty.json"],
+        "what-if: unknown instrument in the orders": [*what_if, "{tmp}/orders_unknown.json"],
+        "what-if: an order of zero contracts": [*what_if, "{tmp}/orders_zero.json"],
+        "what-if: an order of 0.0001 contract": [*what_if, "{tmp}/orders_decimals.json"],
+        "what-if without --orders": ["what-if", "--market", MARKET, "--params", PARAMS, "--portfolio", PORTFOLIO],
+        "what-if --cash-asset with a haircut": [*what_if, ORDERS, "--cash-asset", "USDT"],
+        "liquidation-plan --cash-asset not in the market": ["liquidation-plan", "--market", MARKET, "--params", PARAMS,
+                                                             "--portfolio", PORTFOLIO, "--cash-asset", "EUR"],
     }
 
 
@@ -195,6 +222,11 @@ def corpus_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     vkey = json.loads(FIXTURE_VKEY.read_text())
     vkey["IC"], vkey["nPublic"] = vkey["IC"][:3], 2
     (tmp_path / "vkey2.json").write_text(json.dumps(vkey))
+    (tmp_path / "orders_object.json").write_text(json.dumps({"instrument": "BTC-PERPETUAL", "quantity": 1}))
+    (tmp_path / "orders_empty.json").write_text("[]")
+    (tmp_path / "orders_unknown.json").write_text(json.dumps([{"instrument": "DOGE-PERPETUAL", "quantity": 1}]))
+    (tmp_path / "orders_zero.json").write_text(json.dumps([{"instrument": "BTC-PERPETUAL", "quantity": "0"}]))
+    (tmp_path / "orders_decimals.json").write_text(json.dumps([{"instrument": "BTC-PERPETUAL", "quantity": "1e-4"}]))
     monkeypatch.setenv("ZKMARGIN_SALT_DIR", str(tmp_path / "salts"))
     yield tmp_path
 
