@@ -289,7 +289,8 @@ def _plan_out(table: RiskTable, account: AccountInts, scenario_set: str, cash: s
                    f"{format_money(b.maintenance_margin, grouped=True)}: the account is not below maintenance "
                    "margin; nothing to do")
     elif plan.restored:
-        message = (f"{len(plan.steps)} reduction{'s' if len(plan.steps) != 1 else ''} bring equity back to >= IM "
+        several = len(plan.steps) != 1
+        message = (f"{len(plan.steps)} reduction{'s bring' if several else ' brings'} equity back to >= IM "
                    f"(free collateral {format_money(f.free_collateral, grouped=True)})")
     else:
         message = (f"no further reduction raises free collateral: the plan cannot restore IM; best reached after "
@@ -315,9 +316,9 @@ def _render_plan(out: PlanOut, console: Console) -> None:
             view.add_row(str(s.step), s.instrument, s.trade, s.position_after, _money(s.after.initial_margin),
                          _money(s.after.maintenance_margin), _money(s.after.equity), _money(s.after.free_collateral))
         console.print(view)
-        console.print(f"[dim]{_settlement(out.cash_asset).replace('orders', 'reductions')}; each step takes the "
-                      "smallest reduction that restores IM, else the largest rise of free collateral per unit of "
-                      "notional[/dim]")
+        console.print(f"[dim]{_settlement(out.cash_asset).replace('orders', 'reductions')}[/dim]")
+        console.print("[dim]each step: the smallest reduction that restores IM, else the largest rise of free "
+                      "collateral per unit of notional[/dim]")
     style = "green" if out.restored else "red"
     console.print(f"[{style}]{out.message}[/{style}]")
 

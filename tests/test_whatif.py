@@ -411,7 +411,7 @@ def test_liquidation_plan_commands(capsys: pytest.CaptureFixture[str], tmp_path:
     final = report["final"]
     assert float(final["equity"]) >= float(final["initial_margin"]) and final["solvent"]
     code, out, _ = run(capsys, "liquidation-plan", *market_args(book))
-    assert code == 0 and "Liquidation plan" in out and "bring equity back to >= IM" in out
+    assert code == 0 and "Liquidation plan" in out and "equity back to >= IM" in out
     code, out, _ = run(capsys, "liquidation-plan", *market_args(BOOK))
     assert code == 0 and "nothing to do" in out
     broke = tmp_path / "broke.json"
