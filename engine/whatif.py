@@ -23,6 +23,7 @@ positions only.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -122,12 +123,14 @@ class Impact(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class _Row:
-    """One instrument's integers: ``loss`` is ``-risk_array`` per scenario; ``delta`` is 1e-8 units of
-    the underlying per lot; ``mark``, ``gross_mark`` and ``charge`` micro-units per lot."""
+    """One instrument's integers: ``loss`` is ``-risk_array`` per scenario and ``by_loss`` the scenarios in
+    increasing order of it; ``delta`` is 1e-8 units of the underlying per lot; ``mark``, ``gross_mark`` and
+    ``charge`` micro-units per lot."""
 
     group: int
     kind: int
     loss: tuple[int, ...]
+    by_loss: tuple[int, ...]
     charge: int
     delta: int
     mark: int
@@ -171,8 +174,10 @@ class WhatIf:
     cash_asset : the collateral asset premium is settled in (see the module docstring), or ``None`` for
         positions-only orders.  It must have a zero haircut and be no underlying.
 
-    Building the state costs one pass over the positions (O(P * S) Python ints); each :meth:`check` costs
-    O(S + tiers).  :meth:`apply` fills orders into the state.
+    Building the state costs one pass over the positions (O(P * S) Python ints).  :meth:`check` costs
+    O(S + tiers) the first time an instrument is checked after a fill and O(log S + tiers) from the third;
+    :meth:`check_together`, :meth:`apply` and :meth:`margin` cost O(orders * S).  :meth:`apply` fills orders
+    into the state.
     """
 
     def __init__(self, table: RiskTable, account: AccountInts, *,
@@ -212,6 +217,9 @@ class WhatIf:
         self._loss = [[-(-v // BALANCE_SCALE) for v in row] for row in scaled]
         joint = [sum(col) for col in zip(*scaled, strict=True)] if n_grp else [0] * self._n_sc
         self._joint = [-(-v // BALANCE_SCALE) for v in joint]
+        # upper envelopes of the scenario losses per instrument (see check), valid until a fill changes them
+        self._group_hulls: list[dict[int, _Envelope | None]] = [{} for _ in range(n_grp)]
+        self._joint_hulls: dict[int, _Envelope | None] = {}
         self._qty: dict[int, int] = {}
         self._short = [0] * n_grp
         self._calls = [0] * n_grp
@@ -235,11 +243,14 @@ class WhatIf:
     # ------------------------------------------------------------------ the public checks
 
     def check(self, order: Order) -> Impact:
-        """The margin before and after one order (not filled into the state), in O(S + tiers).
+        """The margin before and after one order (not filled into the state).
 
-        The same rules as :meth:`_evaluate` for one fill, written out so that only the figures are built:
-        ``lots * loss`` once per scenario, then the two maxima (the group's and the joint) over it, each
-        shifted by the order's short allowance (R2), which is the same in every scenario.
+        The same rules as :meth:`_evaluate` for one fill, written out so that only the figures are built.  The
+        group's and the joint scan after ``lots`` of instrument ``i`` are ``max_s (loss[s] + lots *
+        -risk[i, s])`` plus the order's short allowance (R2, the same in every scenario): the upper envelope
+        of S lines in ``lots``.  The first check of an instrument after a fill takes the maximum directly
+        (O(S)); the second builds the envelope (O(S), exact integer breakpoints), which later checks read in
+        O(log S).  A fill into the state drops the envelopes it changes.  The rest is O(tiers).
         """
         instrument, lots = order
         if instrument.__class__ is int and lots.__class__ is int and 0 <= instrument < self._n_inst:
@@ -255,10 +266,9 @@ class WhatIf:
         if not -_QTY_LIMIT <= new < _QTY_LIMIT:
             self._qty_error(leaf, new)
         more_short = (-new if new < 0 else 0) - (-old if old < 0 else 0)
-        pnl = list(map(lots.__mul__, row.loss))
-        scan_g = max(map(add, self._loss[g], pnl)) + more_short
+        scan_g = _max_after(self._group_hulls[g], leaf, self._loss[g], row, lots) + more_short
         scan_g = scan_g if scan_g > 0 else 0
-        joint = max(map(add, self._joint, pnl)) + more_short
+        joint = _max_after(self._joint_hulls, leaf, self._joint, row, lots) + more_short
         joint = joint if joint > 0 else 0
         separate = self._separate + scan_g - self._scan[g]
         kind = row.kind
@@ -339,8 +349,9 @@ class WhatIf:
         row = self._rows.get(leaf)
         if row is None:
             t = self.table
-            row = _Row(int(t.group_index[leaf]), int(t.kind[leaf]),
-                       tuple(-int(r) for r in t.risk_array[leaf]), int(t.charge[leaf]),
+            loss = tuple(-int(r) for r in t.risk_array[leaf])
+            row = _Row(int(t.group_index[leaf]), int(t.kind[leaf]), loss,
+                       tuple(sorted(range(len(loss)), key=loss.__getitem__)), int(t.charge[leaf]),
                        int(t.delta[leaf]) * DELTA_TO_BALANCE, int(t.mark[leaf]), int(t.gross_mark[leaf]))
             self._rows[leaf] = row
         return row
@@ -468,8 +479,10 @@ class WhatIf:
             del self._qty[leaf]
         for g, row in c.rows.items():
             self._loss[g] = row
+            self._group_hulls[g] = {}
         if c.joint_change is not None:
             self._joint = list(map(add, self._joint, c.joint_change))
+            self._joint_hulls = {}
         for target, changes in ((self._short, c.short), (self._calls, c.calls), (self._puts, c.puts),
                                 (self._delta, c.delta), (self._scan, c.scan), (self._som, c.som),
                                 (self._conc, c.conc)):
@@ -502,6 +515,61 @@ class WhatIf:
                             c.som_total, c.conc_total, f.requirement, c.linear_lots + c.total_short == 0,
                             c.option_value, f.initial_margin, f.maintenance_margin, f.collateral_value,
                             f.position_value, f.equity)
+
+
+#: An upper envelope of lines ``base[k] + slope[k] * x`` over integers: line ``k`` is a maximum of all lines
+#: for ``starts[k] <= x < starts[k + 1]``.
+_Envelope = tuple[list[int], list[int], list[int]]
+_MINUS_INFINITY = -(1 << 256)
+
+
+def _max_after(hulls: dict[int, _Envelope | None], leaf: int, losses: list[int], row: _Row, lots: int) -> int:
+    """``max_s(losses[s] + lots * row.loss[s])``: directly the first time ``leaf`` is seen in ``hulls`` (which
+    a fill empties), from its envelope after that (built on the second time)."""
+    envelope = hulls.get(leaf)
+    if envelope is None:
+        if leaf not in hulls:
+            hulls[leaf] = None
+            direct: int = max(map(add, losses, map(lots.__mul__, row.loss)))
+            return direct
+        envelope = hulls[leaf] = _envelope(losses, row.loss, row.by_loss)
+    starts, bases, slopes = envelope
+    k = bisect_right(starts, lots) - 1
+    return bases[k] + slopes[k] * lots
+
+
+def _envelope(base: Sequence[int], slope: Sequence[int], by_slope: Sequence[int]) -> _Envelope:
+    """The upper envelope of the lines ``base[s] + slope[s] * x`` on the integers, exactly.
+
+    ``by_slope`` lists the lines in increasing order of slope.  Of equal slopes the highest line is kept; a
+    line overtakes the last one kept from ``ceil((base_last - base) / (slope - slope_last))`` on, and a kept
+    line whose integer range becomes empty is dropped.  So ``max_s(base[s] + slope[s] * x) = base[k] +
+    slope[k] * x`` with ``k = bisect_right(starts, x) - 1`` for every integer ``x`` above ``-2^256``.  O(S).
+    """
+    starts: list[int] = []
+    bases: list[int] = []
+    slopes: list[int] = []
+    for s in by_slope:
+        a, b = base[s], slope[s]
+        if slopes and slopes[-1] == b:
+            if a <= bases[-1]:  # same slope, not higher: never above the last line
+                continue
+            starts.pop()
+            bases.pop()
+            slopes.pop()
+        start = _MINUS_INFINITY
+        while slopes:
+            start = -((a - bases[-1]) // (b - slopes[-1]))  # ceil((base_last - a) / (b - slope_last))
+            if start > starts[-1]:
+                break
+            starts.pop()
+            bases.pop()
+            slopes.pop()
+            start = _MINUS_INFINITY
+        starts.append(start)
+        bases.append(a)
+        slopes.append(b)
+    return starts, bases, slopes
 
 
 def _net(fills: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

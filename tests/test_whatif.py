@@ -9,6 +9,7 @@ with values far beyond int64.  The liquidation plan is replayed step by step aga
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from zkmargin.engine.scenarios import preset
 from zkmargin.engine.whatif import (
     Plan,
     WhatIf,
+    _envelope,
     figures_of,
     liquidation_plan,
     margin_impact,
@@ -151,7 +153,8 @@ def test_orders_on_the_example_market_equal_the_reference(case: tuple[AccountInt
     assert together.cash_change == (premium(TABLE, net_fills, CASH) if settle else 0)
     assert together.after == figures_of(ref(TABLE, after_account(TABLE, acc, fills, cash, together.cash_change)))
     assert margin_impact(TABLE, acc, orders, cash_asset="USDC" if settle else None) == together
-    # orders filled one after another: the state is the account the reference sees
+    # orders filled one after another: the state is the account the reference sees, and checks made on it
+    # (with the envelopes built before the fills dropped) see it too
     current = acc
     for order in orders:
         impact = state.apply([order])
@@ -159,6 +162,10 @@ def test_orders_on_the_example_market_equal_the_reference(case: tuple[AccountInt
         assert state.account() == current
         assert state.margin() == ref(TABLE, current)
         assert state.figures == impact.after
+        for probe in orders:
+            checked = state.check(probe)
+            expected = ref(TABLE, after_account(TABLE, current, [state.resolve(probe)], cash, checked.cash_change))
+            assert checked.after == figures_of(expected)
 
 
 def test_the_example_params_bind_tiers_and_credit() -> None:
@@ -222,6 +229,24 @@ def test_orders_on_random_tables_equal_the_reference(case: tuple[RiskTable, Acco
 
 
 # --------------------------------------------------------------------------- the check itself
+
+
+@seed(5)
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(-(2**60), 2**60), st.sampled_from([-5, -1, 0, 1, 2, 7, 2**40, -(2**40)])
+                          | st.integers(-(2**41), 2**41)), min_size=1, max_size=30),
+       st.lists(st.integers(-(2**41), 2**41), max_size=10))
+def test_the_envelope_is_the_maximum_at_every_integer(lines: list[tuple[int, int]], xs: list[int]) -> None:
+    """The check's upper envelope against the plain maximum: at its breakpoints, next to them, and anywhere;
+    equal slopes, ties and lines that are never the maximum included."""
+    base = [a for a, _ in lines]
+    slope = [b for _, b in lines]
+    starts, bases, slopes = _envelope(base, slope, sorted(range(len(slope)), key=slope.__getitem__))
+    assert starts == sorted(set(starts)), "breakpoints strictly increase"
+    points = {x + d for x in [*starts[1:], *xs, 0] for d in (-1, 0, 1)}
+    for x in points:
+        k = bisect_right(starts, x) - 1
+        assert bases[k] + slopes[k] * x == max(a + b * x for a, b in lines), x
 
 
 def boundary_table() -> RiskTable:
