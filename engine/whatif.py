@@ -56,6 +56,11 @@ Order = tuple[int | str, int]
 #: The default cash asset: premium is paid and received in it.
 DEFAULT_CASH_ASSET = "USDC"
 
+#: Checks of an instrument after a fill that take the scan maxima directly (O(S) each) before its envelopes are
+#: built and read (O(log S)): an instrument checked once pays no envelope; on the example market an envelope
+#: pays for itself within a few checks (scripts/bench_whatif.py).
+DIRECT_CHECKS = 1
+
 _MONEY_LIMIT = signed_limit(MONEY_BITS)
 _QTY_LIMIT = signed_limit(QTY_BITS)
 
@@ -175,7 +180,7 @@ class WhatIf:
         positions-only orders.  It must have a zero haircut and be no underlying.
 
     Building the state costs one pass over the positions (O(P * S) Python ints).  :meth:`check` costs
-    O(S + tiers) the first time an instrument is checked after a fill and O(log S + tiers) from the third;
+    O(S + tiers) the first two times an instrument is checked after a fill and O(log S + tiers) from the third;
     :meth:`check_together`, :meth:`apply` and :meth:`margin` cost O(orders * S).  :meth:`apply` fills orders
     into the state.
     """
@@ -218,8 +223,8 @@ class WhatIf:
         joint = [sum(col) for col in zip(*scaled, strict=True)] if n_grp else [0] * self._n_sc
         self._joint = [-(-v // BALANCE_SCALE) for v in joint]
         # upper envelopes of the scenario losses per instrument (see check), valid until a fill changes them
-        self._group_hulls: list[dict[int, _Envelope | None]] = [{} for _ in range(n_grp)]
-        self._joint_hulls: dict[int, _Envelope | None] = {}
+        self._group_hulls: list[dict[int, int | _Envelope]] = [{} for _ in range(n_grp)]
+        self._joint_hulls: dict[int, int | _Envelope] = {}
         self._qty: dict[int, int] = {}
         self._short = [0] * n_grp
         self._calls = [0] * n_grp
@@ -249,8 +254,9 @@ class WhatIf:
         group's and the joint scan after ``lots`` of instrument ``i`` are ``max_s (loss[s] + lots *
         -risk[i, s])`` plus the order's short allowance (R2, the same in every scenario): the upper envelope
         of S lines in ``lots``.  The first check of an instrument after a fill takes the maximum directly
-        (O(S)); the second builds the envelope (O(S), exact integer breakpoints), which later checks read in
-        O(log S).  A fill into the state drops the envelopes it changes.  The rest is O(tiers).
+        (O(S), :data:`DIRECT_CHECKS`); the next builds the envelope (O(S), exact integer breakpoints), which
+        later checks read in O(log S).  A fill into the state drops the envelopes it changes.  The rest is
+        O(tiers).
         """
         instrument, lots = order
         if instrument.__class__ is int and lots.__class__ is int and 0 <= instrument < self._n_inst:
@@ -523,17 +529,17 @@ _Envelope = tuple[list[int], list[int], list[int]]
 _MINUS_INFINITY = -(1 << 256)
 
 
-def _max_after(hulls: dict[int, _Envelope | None], leaf: int, losses: list[int], row: _Row, lots: int) -> int:
-    """``max_s(losses[s] + lots * row.loss[s])``: directly the first time ``leaf`` is seen in ``hulls`` (which
-    a fill empties), from its envelope after that (built on the second time)."""
-    envelope = hulls.get(leaf)
-    if envelope is None:
-        if leaf not in hulls:
-            hulls[leaf] = None
+def _max_after(hulls: dict[int, int | _Envelope], leaf: int, losses: list[int], row: _Row, lots: int) -> int:
+    """``max_s(losses[s] + lots * row.loss[s])``: directly for the first ``DIRECT_CHECKS`` checks of ``leaf``
+    since ``hulls`` was emptied (by a fill), then from its envelope, built on the next check."""
+    entry = hulls.get(leaf, 0)
+    if isinstance(entry, int):
+        if entry < DIRECT_CHECKS:
+            hulls[leaf] = entry + 1
             direct: int = max(map(add, losses, map(lots.__mul__, row.loss)))
             return direct
-        envelope = hulls[leaf] = _envelope(losses, row.loss, row.by_loss)
-    starts, bases, slopes = envelope
+        entry = hulls[leaf] = _envelope(losses, row.loss, row.by_loss)
+    starts, bases, slopes = entry
     k = bisect_right(starts, lots) - 1
     return bases[k] + slopes[k] * lots
 
