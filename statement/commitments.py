@@ -11,7 +11,8 @@ Twin of ``circuits/account.circom``; the tests check both give the same values.
 * ``account_commitment = hash_list([4, N, K, (leaf_index_p, qty_p) for p < N, balance_k for k < K, salt])``
   with the used slots first, sorted by leaf index, and unused slots ``(0, 0)``.
 
-Signed values enter hashes in the field encoding (``x mod r``).
+Every value enters a hash in the field encoding (``x mod r``, so a negative ``x`` as ``r + x``); the
+circuit range-checks every hashed value it computes with against the number contract.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ SALT_BITS: Final = 248
 
 def instrument_leaf(group: int, kind: int, mark: int, charge: int, delta: int, vega: int,
                     risk: Sequence[int]) -> int:
-    """Hash of one instrument leaf (signed inputs in the field encoding).
+    """Hash of one instrument leaf (every input in the field encoding).
 
     ``kind`` is the instrument kind code (0 spot, 1 perpetual or future, 2 call, 3 put); ``mark``, ``charge``
     and ``risk[S]`` are micro-units per lot, ``delta`` micro-units of the underlying per lot, ``vega``
     micro-units per vol point per lot (hashed only: the circuit never computes with it).
     """
-    return hash_list([DOMAIN_INSTRUMENT, group, kind, to_field(mark), charge, to_field(delta), to_field(vega),
+    return hash_list([DOMAIN_INSTRUMENT, *(to_field(int(v)) for v in (group, kind, mark, charge, delta, vega)),
                       *(to_field(int(v)) for v in risk)])
 
 
@@ -55,11 +56,11 @@ def table_hash(prices: Sequence[int], haircuts_bp: Sequence[int], asset_groups: 
     """
     body: list[int] = []
     for price, haircut, group, row in zip(prices, haircuts_bp, asset_groups, asset_risk, strict=True):
-        body += [price, haircut, group, *(to_field(int(v)) for v in row)]
+        body += [int(price), int(haircut), int(group), *(int(v) for v in row)]
     for thresholds, rates in zip(tier_threshold, tier_rate, strict=True):
         for threshold, rate in zip(thresholds, rates, strict=True):
             body += [int(threshold), int(rate)]
-    return hash_list([DOMAIN_TABLE, *body, credit_bp])
+    return hash_list([DOMAIN_TABLE, *(to_field(v) for v in body), to_field(int(credit_bp))])
 
 
 def params_root(instruments_root: int, table: int, im_bp: int, mm_bp: int, epoch: int) -> int:

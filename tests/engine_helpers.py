@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Final
 
 import numpy as np
 
 from zkmargin.engine.account import AccountInts
-from zkmargin.engine.models import MAX_TIERS
-from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, RiskTable
+from zkmargin.engine.io import load_market, load_params, load_scenarios
+from zkmargin.engine.models import MAX_TIERS, MarginParams
+from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, RiskTable, build_risk_table
+
+EXAMPLES: Final = Path(__file__).resolve().parent.parent / "examples"
+#: Size tiers and credit added to examples/params.json for the v2 example table: thresholds in underlying
+#: units, rates in basis points of the index per unit beyond the threshold.
+V2_CONCENTRATION: Final = {"BTC": [{"threshold": "10", "rate_bp": 50}, {"threshold": "40", "rate_bp": 150}],
+                           "ETH": [{"threshold": "200", "rate_bp": 80}]}
+V2_CREDIT_BP: Final = 3_000
 
 
 def make_table(risk_array: Sequence[Sequence[int]], *, groups: Sequence[int] | None = None,
@@ -54,3 +64,24 @@ def make_table(risk_array: Sequence[Sequence[int]], *, groups: Sequence[int] | N
 def account(positions: dict[int, int], balances: Sequence[int] = (0,), name: str = "t") -> AccountInts:
     items = sorted(positions.items())
     return AccountInts(name, tuple(i for i, _ in items), tuple(q for _, q in items), tuple(balances))
+
+
+def example_v2_params() -> MarginParams:
+    """examples/params.json with size tiers on BTC (two) and ETH (one) and a 30% inter-underlying credit."""
+    base = load_params(EXAMPLES / "params.json")
+    return MarginParams.model_validate({**base.model_dump(), "concentration": V2_CONCENTRATION,
+                                        "intergroup_credit_bp": V2_CREDIT_BP})
+
+
+def example_v2_table() -> RiskTable:
+    """Risk table of examples/market.json under the v2 scenarios (24) with :func:`example_v2_params`."""
+    return build_risk_table(load_market(EXAMPLES / "market.json"), load_scenarios("v2"), example_v2_params())
+
+
+def cheap_strangle(table: RiskTable, lots: int, usdc: int = 10**14) -> AccountInts:
+    """Long ``lots`` of the cheapest call and of the cheapest put of non-zero value, ``usdc`` 1e-8 USDC and no other
+    collateral: a liability-free book whose scenario margin exceeds its value, so the long-premium cap binds."""
+    cheapest = sorted(min((i for i in range(table.n_instruments) if int(table.kind[i]) == kind and table.mark[i] > 0),
+                          key=lambda i: int(table.mark[i])) for kind in (KIND_CALL, KIND_PUT))
+    balances = [usdc if asset == "USDC" else 0 for asset in table.assets]
+    return AccountInts("strangle", tuple(cheapest), (lots, lots), tuple(balances))

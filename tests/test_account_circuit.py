@@ -1,11 +1,16 @@
-"""The account circuit end to end on the `test` size: circuit == engine == pure-int reference, and real proofs.
+"""The account circuit end to end on the `test` size: circuit == engine == pure-int reference (model v2), and proofs.
 
-* Seeded property test: random portfolios of 1..6 positions over the example market's instruments (signed lot
-  quantities up to the 2^40 bound, balances up to 2^64) give the same scan risk, group risk, MM, collateral
-  value and packed margins in the circuit's witness, the vectorised engine and the reference; a draw the
-  engine calls insolvent has no witness at all.
-* Every example portfolio that fits the `test` size is proven with the dev keys and the proof passes
-  ``snarkjs groth16 verify``; the market maker's book is refused before any tool runs.
+* Seeded property test over the example market under the v2 scenarios (24, the `test` size's S), with size tiers
+  on both underlyings and a 30% inter-underlying credit: random accounts of 1..6 slots drawn kind by kind (spot,
+  perpetual or future, call, put), long and short, signed lots up to the 2^40 bound, USDC/USDT/BTC/ETH balances
+  up to 2^64 (a quarter of the accounts hold little), and books of long options only (liability-free, so the
+  long-premium cap applies).  The public
+  ``margins`` (IM and MM) and every intermediate value the compiler keeps equal the reference's, bit for bit,
+  and the reference equals the vectorised engine; an account the reference calls insolvent has no witness.
+* The long-premium cap: a liability-free book is charged its option value when that is below MM, and one short
+  lot or one perpetual lot takes the cap away.
+* Every example portfolio that fits the `test` size is proven with the dev keys under the v2 table and the proof
+  passes ``snarkjs groth16 verify``; the market maker's book is refused before any tool runs.
 """
 
 from __future__ import annotations
@@ -16,20 +21,23 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ROOT
+from engine_helpers import cheap_strangle, example_v2_table
 from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
-from zkmargin.constants import BALANCE_BITS, FIELD_ORDER, QTY_BITS
+from zkmargin.constants import BALANCE_BITS, BP, FIELD_ORDER, QTY_BITS, ceil_div
 from zkmargin.engine import reference
 from zkmargin.engine.account import AccountInts, encode_account
-from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.results import MarginResult
+from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, KIND_SPOT, RiskTable
 from zkmargin.prover.prove import InsolventError, check_provable, prove_account
 from zkmargin.prover.witness import circuit_input
 from zkmargin.statement.commitments import unpack_margins
+from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import SignalError, WitnessError, calculate_witness, read_signals
@@ -39,6 +47,22 @@ pytestmark = pytest.mark.slow
 QTY_LIMIT = 1 << (QTY_BITS - 1)  # signed lots lie in [-2^40, 2^40)
 SALT_BITS = 248
 PORTFOLIOS = sorted((EXAMPLES / "portfolios").glob("*.json"))
+KINDS = (KIND_SPOT, KIND_LINEAR, KIND_CALL, KIND_PUT)
+
+
+@pytest.fixture(scope="module")
+def v2_table() -> RiskTable:
+    return example_v2_table()
+
+
+@pytest.fixture(scope="module")
+def v2_params(v2_table: RiskTable) -> ParamsTree:
+    """The v2 example table (tiers, credit, collateral risk rows) committed for the `test` size."""
+    return build_params_tree(v2_table, SIZES["test"])
+
+
+def reference_margin(table: RiskTable, account: AccountInts) -> MarginResult:
+    return reference.margin_account(table, account.leaf_index, account.qty, account.balances)
 
 
 # --------------------------------------------------------------------------- circuit == engine == reference
@@ -61,21 +85,34 @@ def balances() -> st.SearchStrategy[int]:
 
 
 @st.composite
-def accounts(draw: st.DrawFn, n_instruments: int, n_assets: int, max_positions: int) -> AccountInts:
-    leaves = sorted(draw(st.lists(st.integers(0, n_instruments - 1), min_size=1, max_size=max_positions,
-                                  unique=True)))
-    qty = [draw(quantities()) for _ in leaves]
-    held = [draw(balances()) for _ in range(n_assets)]
+def accounts(draw: st.DrawFn, table: RiskTable, max_positions: int) -> AccountInts:
+    """Slots drawn kind by kind (the market is mostly options), or a liability-free book of long options."""
+    by_kind = {kind: [i for i in range(table.n_instruments) if int(table.kind[i]) == kind] for kind in KINDS}
+    long_options = draw(st.integers(0, 3)) == 0  # a quarter are liability-free books
+    kinds = (KIND_CALL, KIND_PUT) if long_options else KINDS
+    n = draw(st.integers(1, max_positions))
+    leaves = sorted({draw(st.sampled_from(by_kind[draw(st.sampled_from(kinds))])) for _ in range(n)})
+    if long_options:
+        qty = [draw(st.one_of(st.integers(1, 10_000), st.integers(1, QTY_LIMIT - 1))) for _ in leaves]
+    else:
+        qty = [draw(quantities()) for _ in leaves]
+    modest = draw(st.integers(0, 3)) == 0  # a quarter of the accounts hold little, so insolvency is drawn too
+    held = [draw(st.integers(0, 10**12) if modest else balances()) for _ in table.assets]
     return AccountInts("random", tuple(leaves), tuple(qty), tuple(held))
 
 
 def expected_signals(result: MarginResult) -> tuple[dict[str, int], dict[str, int]]:
-    """(signals the optimiser must keep, signals it may fold away) -> the engine's values as field elements."""
-    required = {"main.mm": result.maintenance_margin, "main.collateral": result.collateral_value}
-    optional = {}
+    """(signals the optimiser keeps, signals it may fold away) -> the reference's values as field elements."""
+    required = {"main.mm": result.maintenance_margin, "main.collateral": result.collateral_value,
+                "main.requirement": result.requirement, "main.joint": result.joint_scan,
+                "main.scanRisk": result.scan_risk}
+    optional = {"main.im": result.initial_margin, "main.equity": result.equity,
+                "main.separate": result.separate_scan}
     for g, group in enumerate(result.groups):
         required[f"main.scan[{g}]"] = group.scan_risk
-        optional[f"main.groupRisk[{g}]"] = group.group_risk
+        required[f"main.som[{g}]"] = group.short_option_minimum
+        required[f"main.concentration[{g}]"] = group.concentration
+        optional[f"main.netDelta[{g}]"] = group.net_delta
     return ({k: v % FIELD_ORDER for k, v in required.items()}, {k: v % FIELD_ORDER for k, v in optional.items()})
 
 
@@ -90,51 +127,91 @@ def assert_fails_solvency(error: WitnessError) -> None:
     assert frames == [str(SOLVENCY_LINE)], error.tool_message
 
 
-@seed(20261124)
-@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data())
-def test_circuit_equals_engine_and_reference(data: st.DataObject, example_params_tree: ParamsTree,
-                                             test_keys: SetupArtifacts) -> None:
-    params = example_params_tree
-    table = params.table
-    account = data.draw(accounts(table.n_instruments, len(table.assets), params.size.positions), label="account")
-    salt = data.draw(st.integers(0, (1 << SALT_BITS) - 1), label="salt")
-    result = margin_account(table, account)
-    assert result == reference.margin_account(table, account.leaf_index, account.qty, account.balances)
+def assert_witness_equals(params: ParamsTree, account: AccountInts, result: MarginResult, salt: int,
+                          keys: SetupArtifacts) -> None:
+    """The circuit's public signals and kept intermediate values are the reference's ``result``."""
     inputs, statement = circuit_input(params, account, salt, result)
-
-    if not result.solvent:
-        event("insolvent: no witness")
-        with pytest.raises(WitnessError) as caught:
-            calculate_witness(test_keys.circuit, inputs)
-        assert_fails_solvency(caught.value)
-        return
-    event("solvent: witness == engine")
-    witness = calculate_witness(test_keys.circuit, inputs)
+    witness = calculate_witness(keys.circuit, inputs)
     required, optional = expected_signals(result)
-    assert read_signals(test_keys.circuit, witness, required) == required
+    assert read_signals(keys.circuit, witness, required) == required
     for name, want in optional.items():
         try:
-            assert read_signals(test_keys.circuit, witness, [name])[name] == want
+            assert read_signals(keys.circuit, witness, [name])[name] == want, name
         except SignalError:
             continue  # --O2 folded it into a linear combination of other signals
-    public = read_signals(test_keys.circuit, witness, ["main.params_root", "main.account_commitment", "main.margins"])
+    public = read_signals(keys.circuit, witness, ["main.params_root", "main.account_commitment", "main.margins"])
     assert list(public.values()) == statement.public_signals()
     assert unpack_margins(public["main.margins"]) == (result.initial_margin, result.maintenance_margin)
 
 
-def test_insolvent_account_has_no_witness(example_params_tree: ParamsTree, test_keys: SetupArtifacts) -> None:
+@seed(20261129)
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_circuit_equals_engine_and_reference(data: st.DataObject, v2_params: ParamsTree,
+                                             test_keys: SetupArtifacts) -> None:
+    table = v2_params.table
+    account = data.draw(accounts(table, v2_params.size.positions), label="account")
+    salt = data.draw(st.integers(0, (1 << SALT_BITS) - 1), label="salt")
+    result = reference_margin(table, account)
+    assert margin_account(table, account) == result
+    if result.liability_free:
+        event("liability-free" + (": the cap binds" if result.maintenance_margin == result.option_value else ""))
+    if result.intergroup_credit:
+        event("inter-underlying credit")
+    if result.concentration:
+        event("size-tier charge")
+
+    if not result.solvent:
+        event("insolvent: no witness")
+        with pytest.raises(WitnessError) as caught:
+            calculate_witness(test_keys.circuit, circuit_input(v2_params, account, salt, result)[0])
+        assert_fails_solvency(caught.value)
+        return
+    event("solvent: witness == reference")
+    assert_witness_equals(v2_params, account, result, salt, test_keys)
+
+
+def test_insolvent_account_has_no_witness(v2_params: ParamsTree, test_keys: SetupArtifacts) -> None:
     """The naked short call without its USDC: equity below MM; no input makes the solvency constraint hold."""
-    table = example_params_tree.table
+    table = v2_params.table
     account = encode_account(load_portfolio(EXAMPLES / "portfolios" / "naked_short_call.json"), table)
     broke = replace(account, balances=tuple(0 for _ in account.balances))
-    result = margin_account(table, broke)
+    result = reference_margin(table, broke)
     assert result.equity < result.maintenance_margin
     with pytest.raises(InsolventError, match="insolvent"):
-        check_provable(example_params_tree, broke, result)
+        check_provable(v2_params, broke, result)
     with pytest.raises(WitnessError) as caught:
-        calculate_witness(test_keys.circuit, circuit_input(example_params_tree, broke, 1, result)[0])
+        calculate_witness(test_keys.circuit, circuit_input(v2_params, broke, 1, result)[0])
     assert_fails_solvency(caught.value)
+
+
+# --------------------------------------------------------------------------- the long-premium cap
+
+
+def test_long_options_are_capped_at_their_value(v2_params: ParamsTree, test_keys: SetupArtifacts) -> None:
+    table = v2_params.table
+    account = cheap_strangle(table, 1_000)
+    result = reference_margin(table, account)
+    uncapped = ceil_div(result.requirement * table.mm_multiplier_bp, BP)
+    assert result.liability_free and result.maintenance_margin == result.option_value < uncapped
+    assert_witness_equals(v2_params, account, result, 7, test_keys)
+
+
+@pytest.mark.parametrize("liability", ["a short lot", "a perpetual"])
+def test_a_liability_takes_the_cap_away(liability: str, v2_params: ParamsTree, test_keys: SetupArtifacts) -> None:
+    table = v2_params.table
+    account = cheap_strangle(table, 1_000)
+    if liability == "a short lot":
+        account = replace(account, qty=(account.qty[0], -1))
+    else:
+        perp = table.instrument_ids.index("BTC-PERPETUAL")
+        assert int(table.kind[perp]) == KIND_LINEAR
+        account = AccountInts("strangle", tuple(sorted((*account.leaf_index, perp))), (1, 1_000, 1_000),
+                              account.balances)
+    result = reference_margin(table, account)
+    assert not result.liability_free
+    assert result.maintenance_margin == ceil_div(result.requirement * table.mm_multiplier_bp, BP)
+    assert_witness_equals(v2_params, account, result, 7, test_keys)
 
 
 # --------------------------------------------------------------------------- example portfolios, proven
@@ -153,23 +230,21 @@ def test_every_example_but_the_market_maker_fits() -> None:
 
 
 @pytest.mark.parametrize("portfolio", FITTING, ids=[p.stem for p in FITTING])
-def test_example_portfolio_is_proven_and_verified(portfolio: Path, example_params_tree: ParamsTree,
+def test_example_portfolio_is_proven_and_verified(portfolio: Path, v2_params: ParamsTree,
                                                   test_keys: SetupArtifacts, tmp_path: Path) -> None:
-    account = encode_account(load_portfolio(portfolio), example_params_tree.table)
-    proof = prove_account(test_keys, check_provable(example_params_tree, account), workdir=tmp_path)
-    engine = margin_account(example_params_tree.table, account)
+    account = encode_account(load_portfolio(portfolio), v2_params.table)
+    proof = prove_account(test_keys, check_provable(v2_params, account), workdir=tmp_path)
+    want = reference_margin(v2_params.table, account)
     assert proof.bundle.public_signals == [str(v) for v in proof.statement.public_signals()]
-    assert unpack_margins(int(proof.bundle.public_signals[2])) == (engine.initial_margin,
-                                                                     engine.maintenance_margin)
+    assert unpack_margins(int(proof.bundle.public_signals[2])) == (want.initial_margin, want.maintenance_margin)
+    assert proof.bundle.statement.params.table_hash == str(v2_params.table_hash)
     assert tools.snarkjs_verify(test_keys.vkey, proof.bundle.snarkjs_proof(), proof.bundle.public_signals) is True
 
 
-def test_market_maker_book_is_refused_before_any_tool_runs(example_params_tree: ParamsTree,
-                                                           test_keys: SetupArtifacts, tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    account = encode_account(load_portfolio(EXAMPLES / "portfolios" / "market_maker_book.json"),
-                             example_params_tree.table)
-    limit = example_params_tree.size.positions
+def test_market_maker_book_is_refused_before_any_tool_runs(v2_params: ParamsTree, test_keys: SetupArtifacts,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    account = encode_account(load_portfolio(EXAMPLES / "portfolios" / "market_maker_book.json"), v2_params.table)
+    limit = v2_params.size.positions
     assert len(account.qty) > limit
 
     def no_tools(*args: object, **kwargs: object) -> None:
@@ -178,8 +253,8 @@ def test_market_maker_book_is_refused_before_any_tool_runs(example_params_tree: 
     monkeypatch.setattr(tools, "run", no_tools)
     expected = rf"{len(account.qty)} positions; the test circuit takes at most {limit}"
     with pytest.raises(InputError, match=expected) as caught:
-        check_provable(example_params_tree, account, margin_account(example_params_tree.table, account))
+        check_provable(v2_params, account, reference_margin(v2_params.table, account))
     assert caught.value.field == "positions"
     with pytest.raises(InputError, match=expected):
-        prove_account(test_keys, check_provable(example_params_tree, account), workdir=tmp_path)
+        prove_account(test_keys, check_provable(v2_params, account), workdir=tmp_path)
     assert not any(tmp_path.iterdir())  # not even an input.json was written
