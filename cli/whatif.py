@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from rich.console import Console
 from rich.table import Table
 
@@ -44,6 +44,13 @@ class OrderIn(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     instrument: str = Field(min_length=1)
     quantity: Decimal
+
+    @field_validator("quantity", mode="before")
+    @classmethod
+    def _not_boolean(cls, v: object) -> object:
+        if isinstance(v, bool):
+            raise ValueError(f"quantity must be a number of contracts, got {str(v).lower()}")
+        return v
 
 
 ORDERS = TypeAdapter(list[OrderIn])
@@ -171,8 +178,11 @@ def load_orders(path: Path, table: RiskTable) -> list[tuple[int, int]]:
                              instrument=order.instrument)
         try:
             lots = to_lots(order.quantity)
-        except (BoundsError, ValueError, ArithmeticError) as exc:
+        except BoundsError as exc:
             raise InputError(str(exc), file=str(path), field=f"[{n}].quantity", instrument=order.instrument) from exc
+        except (ValueError, ArithmeticError) as exc:
+            raise InputError(f"{order.quantity!r} is not a finite decimal number of contracts", file=str(path),
+                             field=f"[{n}].quantity", instrument=order.instrument) from exc
         if lots == 0:
             raise InputError("the quantity is 0 contracts; an order buys (positive) or sells (negative) at least "
                              f"{1 / QTY_SCALE:g} contract", file=str(path), field=f"[{n}].quantity",
@@ -251,8 +261,9 @@ def _render_before(account: str, scenarios: str, b: FiguresOut, console: Console
 
 def _render_what_if(out: WhatIfOut, console: Console) -> None:
     _render_before(out.account, out.scenarios, out.before, console)
-    view = Table(title=f"Pre-trade check of {len(out.orders)} orders, each alone against the portfolio, then all "
-                 "together", title_justify="left")
+    count = f"{len(out.orders)} order{'s' if len(out.orders) != 1 else ''}"
+    view = Table(title=f"Pre-trade check of {count}, each alone against the portfolio, then all together",
+                 title_justify="left")
     for col in ("#", "instrument", "quantity", "IM before", "IM after", "MM after", "free collateral after",
                 "accepted"):
         view.add_column(col, justify="left" if col in ("instrument", "accepted") else "right",

@@ -454,7 +454,8 @@ BAD_ORDERS: dict[str, tuple[Any, list[str]]] = {
     "four decimals": ([{"instrument": "BTC-PERPETUAL", "quantity": "0.0001"}], ["[0].quantity", "3 decimals"]),
     "missing quantity": ([{"instrument": "BTC-PERPETUAL"}], ["[0].quantity", "Field required"]),
     "extra field": ([{"instrument": "BTC-PERPETUAL", "quantity": 1, "price": 5}], ["[0].price"]),
-    "not a number": ([{"instrument": "BTC-PERPETUAL", "quantity": "lots"}], ["[0].quantity"]),
+    "not a number": ([{"instrument": "BTC-PERPETUAL", "quantity": "lots"}], ["[0].quantity", "not a finite"]),
+    "a boolean": ([{"instrument": "BTC-PERPETUAL", "quantity": True}], ["[0].quantity", "got true"]),
     "net beyond the range": ([{"instrument": "ETH-PERPETUAL", "quantity": "1099511627.775"}],
                              ["[0].quantity", "outside the accepted range"]),
 }
