@@ -15,7 +15,7 @@ from zkmargin.constants import BoundsError
 from zkmargin.engine import reference
 from zkmargin.engine.account import encode_account
 from zkmargin.engine.margin import margin_batch, pack_accounts
-from zkmargin.engine.models import MAX_TIERS, MarginParams, MarketSnapshot, Portfolio, Position
+from zkmargin.engine.models import MAX_TIERS, ConcentrationTier, MarginParams, MarketSnapshot, Portfolio, Position
 from zkmargin.engine.risk import build_risk_table
 from zkmargin.engine.scenarios import preset
 
@@ -138,7 +138,7 @@ def markets_and_portfolios(draw: st.DrawFn) -> tuple[MarketSnapshot, MarginParam
         "timestamp": ts.isoformat(), "rate": draw(st.floats(-0.01, 0.1)),
         "underlyings": {"X": {"index": index}, "Y": {"index": index / 30}},
         "collateral": {"USDC": "1", "X": str(round(index, 2))}, "instruments": instruments})
-    tiers = [{"threshold": str(draw(st.integers(0, 50))), "rate_bp": draw(st.integers(0, 500))}]
+    tiers = [ConcentrationTier(threshold=str(draw(st.integers(0, 50))), rate_bp=draw(st.integers(0, 500)))]
     params = MarginParams(haircuts_bp={"USDC": 0, "X": draw(st.integers(0, 5000))},
                           som_rate_bp=draw(st.integers(0, 500)), intergroup_credit_bp=draw(st.integers(0, 8_000)),
                           concentration={"X": tiers})
