@@ -27,6 +27,9 @@ step "1b. Margin model v1 against v2 on the eight rule examples"
 step "2. Full report: a two-underlying book"
 $ZK margin "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json
 
+step "2b. Pre-trade check: six orders against that book, each alone and all together"
+$ZK what-if "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json --orders $EX/orders/two_underlying_book.json
+
 step "3. The venue publishes its params root (and the leaf table behind it)"
 $ZK params-root "${MARKET[@]}" --leaves "$PUB/leaves.json"
 $ZK params-root "${MARKET[@]}" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["params_root_hex"])' \
