@@ -244,8 +244,8 @@ class MarginParams(Frozen):
     som_fixed_per_contract)``, applied to the larger of net short calls and net short puts per underlying.
     ``haircuts_bp`` must cover every collateral asset an account holds.  ``intergroup_credit_bp`` is the
     share of the offset between underlyings that is credited, at most 80% (EMIR RTS 153/2013 Art. 27).
-    ``concentration`` gives up to ``MAX_TIERS`` size tiers per underlying, thresholds increasing.  ``epoch`` labels the day's parameters
-    in the params root.
+    ``concentration`` gives up to ``MAX_TIERS`` size tiers per underlying, thresholds increasing.  ``epoch``
+    labels the day's parameters in the params root.
     """
 
     im_multiplier_bp: int = Field(default=13_000, ge=1, lt=2**20)
