@@ -39,7 +39,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 def params_root_of(args: list[str]) -> str:
     """The params root of the market and params in ``args`` (no capture needed)."""
-    table = build_risk_table(load_market(Path(args[1])), load_scenarios("span16"), load_params(Path(args[3])))
+    table = build_risk_table(load_market(Path(args[1])), load_scenarios("v2"), load_params(Path(args[3])))
     return str(build_params_tree(table, SIZES["test"]).params_root)
 
 
@@ -292,7 +292,7 @@ def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: py
     assert "skipped EVM MarginRegistry.publishParams + submit: pass --root" in flat and "registered" not in flat
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--root", params_root(capsys))
     flat = " ".join(out.split())
-    assert code == EXIT_OK and "registered the pinned root" in flat and "records IM 2,548.000000" in flat
+    assert code == EXIT_OK and "registered the pinned root" in flat and "records IM 430.717300" in flat
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--publish-root")
     flat = " ".join(out.split())
     assert code == EXIT_OK and "registered the bundle's own root" in flat and "tests the contracts" in flat
