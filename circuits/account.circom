@@ -549,7 +549,7 @@ template AccountMargin(N, S, G, K, D) {
     component imDiv = CeilDiv(SCALED_BITS(), BP());
     imDiv.in <== imScaled;
 
-    // ---- long-premium cap (R10): an account without liabilities owes at most its long options' value ----
+    // ---- long-premium cap: an account without liabilities owes at most its long options' value ----
     var liabilitySum = shortTotal;
     var optionSum = 0;
     for (var p = 0; p < N; p++) {
@@ -574,7 +574,7 @@ template AccountMargin(N, S, G, K, D) {
     imPacked.in <== im;
     margins === im * (1 << MARGIN_PACK_BITS()) + mm;
 
-    // ---- collateral (rule R6) and equity (rules R2, R3) ----
+    // ---- collateral (rule R6) and equity (rules R2, R3, R10) ----
     signal weight[K];
     signal weighted[K];
     var collateralSum = 0;
