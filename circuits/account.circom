@@ -194,7 +194,7 @@ template RiskTableHash(S, G, K) {
  * @input asset_risk[K][S]    range-checked here to signed ASSET_RISK_BITS
  * @input tier_threshold[G][MAX_TIERS]  range-checked here to unsigned TIER_BITS
  * @input tier_rate[G][MAX_TIERS]       range-checked here to unsigned PRICE_BITS
- * @input credit_bp           range-checked here to [0, 10^4)
+ * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
  * @input im_bp, mm_bp        range-checked here to MULT_BITS
  * @input balance[K]          range-checked here to BALANCE_BITS
  * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
@@ -257,8 +257,8 @@ template AccountMargin(N, S, G, K, D) {
     imRange.in <== im_bp;
     component mmRange = UnsignedRangeCheck(MULT_BITS());
     mmRange.in <== mm_bp;
-    component creditRange = AssertBelowConstant(BP());
-    creditRange.in <== credit_bp;                          // 0 <= credit_bp < 10^4
+    component creditRange = AssertBelowConstant(MAX_CREDIT_BP() + 1);
+    creditRange.in <== credit_bp;                          // 0 <= credit_bp <= MAX_CREDIT_BP (80%)
     component paramsHash = Poseidon(6);
     paramsHash.inputs[0] <== DOMAIN_PARAMS();
     paramsHash.inputs[1] <== instruments_root;

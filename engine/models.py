@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from zkmargin.constants import MAX_CREDIT_BP
 from zkmargin.engine import errors
 
 Decimal = Annotated[str | float | int, Field(union_mode="left_to_right")]
@@ -254,7 +255,7 @@ class MarginParams(Frozen):
     som_fixed_per_contract: Decimal = 0
     haircuts_bp: dict[str, int] = Field(default_factory=dict)
     limits: dict[str, DeltaVegaLimit] = Field(default_factory=dict)
-    intergroup_credit_bp: int = Field(default=0, ge=0, le=8_000)
+    intergroup_credit_bp: int = Field(default=0, ge=0, le=MAX_CREDIT_BP)
     concentration: dict[str, list[ConcentrationTier]] = Field(default_factory=dict)
     epoch: int = Field(default=0, ge=0, lt=2**32)
 

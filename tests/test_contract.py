@@ -20,7 +20,7 @@ MAIN = Path(__file__).parent / "circuits" / "contract_values.circom"
 CONTRACT_NAMES = (
     "QTY_BITS", "RISK_BITS", "CHARGE_BITS", "BALANCE_BITS", "PRICE_BITS", "MULT_BITS", "MONEY_BITS",
     "BP", "BALANCE_SCALE", "MONEY_SCALE", "QTY_SCALE", "MAX_HAIRCUT_BP", "MAX_POSITIONS", "MAX_ASSETS",
-    "ASSET_RISK_BITS", "TIER_BITS",
+    "ASSET_RISK_BITS", "TIER_BITS", "MAX_CREDIT_BP",
 )
 
 

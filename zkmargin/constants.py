@@ -28,7 +28,7 @@ Bounds (all inclusive-exclusive, signed values in two's-complement style
 * collateral risk-array entry (signed micro-units per whole asset unit): ``ASSET_RISK_BITS`` = 56.
 * size-tier threshold (unsigned 1e-8 units of the underlying): ``TIER_BITS`` = 63; tier rate (unsigned
   micro-units per whole unit of the underlying): ``PRICE_BITS``.
-* inter-underlying credit (basis points): ``0 <= c < 10_000``.
+* inter-underlying credit (basis points): ``0 <= c <= MAX_CREDIT_BP`` = 8,000.
 * haircut (basis points): ``0 <= h <= 10_000``.
 * margin multiplier (basis points): ``1 <= m < 2**MULT_BITS`` with ``MULT_BITS`` = 20.
 * every aggregate money value (losses, scan risk, requirement, IM, MM,
@@ -93,6 +93,8 @@ MONEY_BITS: Final = 97
 MAX_POSITIONS: Final = 256
 MAX_ASSETS: Final = 64
 MAX_HAIRCUT_BP: Final = BP
+#: Largest inter-underlying credit: 80% of the offset (EMIR RTS 153/2013 Art. 27).
+MAX_CREDIT_BP: Final = 8_000
 
 #: The BN254 scalar field order r: the modulus of every circuit signal and the order of the curve groups.
 FIELD_ORDER: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617

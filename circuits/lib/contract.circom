@@ -51,6 +51,9 @@ function QTY_SCALE() { return 1000; }
 // Largest haircut, in basis points (100 %).
 function MAX_HAIRCUT_BP() { return 10000; }
 
+// Largest inter-underlying credit, in basis points (80 %, EMIR RTS 153/2013 Art. 27).
+function MAX_CREDIT_BP() { return 8000; }
+
 // Most positions per account.
 function MAX_POSITIONS() { return 256; }
 

@@ -5,7 +5,7 @@ pragma circom 2.1.0;
 include "lib/contract.circom";
 
 template ContractValues() {
-    signal output out[16];
+    signal output out[17];
     out[0] <== QTY_BITS();
     out[1] <== RISK_BITS();
     out[2] <== CHARGE_BITS();
@@ -22,6 +22,7 @@ template ContractValues() {
     out[13] <== MAX_ASSETS();
     out[14] <== ASSET_RISK_BITS();
     out[15] <== TIER_BITS();
+    out[16] <== MAX_CREDIT_BP();
 }
 
 component main = ContractValues();
