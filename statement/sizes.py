@@ -33,6 +33,7 @@ class CircuitSize:
 
 
 SIZES: Final = {
+    "small": CircuitSize("small", positions=3, scenarios=8, groups=2, assets=4, depth=8),
     "test": CircuitSize("test", positions=6, scenarios=24, groups=2, assets=4, depth=8),
     "standard": CircuitSize("standard", positions=16, scenarios=40, groups=2, assets=4, depth=10),
 }

@@ -73,7 +73,7 @@ def compile_size(size: str) -> CompiledCircuit:
     return compile_circuit(main_file(size), timeout=COMPILE_TIMEOUT_S)
 
 
-SIZE_PARAMS = [pytest.param("test", marks=pytest.mark.slow), pytest.param("standard", marks=pytest.mark.slow)]
+SIZE_PARAMS = [pytest.param(name, marks=pytest.mark.slow) for name in SIZES]
 
 
 def test_record_describes_the_shipped_sizes() -> None:
