@@ -638,7 +638,7 @@ class Plan:
     """A liquidation plan: ``steps`` in order from ``before``.
 
     ``needed`` is False when the account was not below MM (then there are no steps); ``restored`` is True
-    when the last state has ``equity >= IM`` (trivially for an account that needed no plan).
+    when the last state has ``equity >= IM`` (an account between MM and IM needs no plan and is not restored).
     """
 
     before: MarginFigures
@@ -688,7 +688,7 @@ def liquidation_plan(table: RiskTable, account: AccountInts, *, notional: Sequen
     state = WhatIf(table, account, cash_asset=cash_asset)
     before = state.figures
     if before.solvent:
-        return Plan(before, (), needed=False, restored=True)
+        return Plan(before, (), needed=False, restored=before.free_collateral >= 0)
     if notional is not None and len(notional) != table.n_instruments:
         raise BoundsError(f"notional has {len(notional)} entries; the table has {table.n_instruments} instruments")
     steps: list[LiquidationStep] = []

@@ -33,16 +33,18 @@ Bounds (all inclusive-exclusive, signed values in two's-complement style
 * margin multiplier (basis points): ``1 <= m < 2**MULT_BITS`` with ``MULT_BITS`` = 20.
 * every aggregate money value (losses, scan risk, requirement, IM, MM,
   collateral value, equity): signed ``MONEY_BITS`` = 97, i.e. ``|x| < 2**96``; scenario losses at scale
-  10**8 (rule R7) are below 2**122.
+  10**8 (rule R7) are below 2**126.
 * positions per account: at most ``MAX_POSITIONS`` = 256; collateral assets at
   most ``MAX_ASSETS`` = 64.
 
 Why these fit the BN254 scalar field (``r ~ 2**253.6``): a product
 ``qty * risk`` is below ``2**80``; a sum of 256 of them is below ``2**88``;
 ``balance * price * (10_000 - h)`` is below ``2**126`` and a sum over 64 assets
-is below ``2**132``; ``requirement * multiplier`` is below ``2**116``.  Every
-intermediate is far below ``r / 2``, so field arithmetic never wraps and the
-circuit's comparisons on ``MONEY_BITS + 1`` bits are sound.
+is below ``2**132``; ``requirement * multiplier`` is below ``2**116``; a scenario
+loss at scale 10**8 with collateral (R7) is below ``2**126``; a size-tier
+product (R9) is below ``2**144``.  Every intermediate is far below ``r / 2``, so
+field arithmetic never wraps and the circuit's comparisons (at most 127 bits,
+each width derived in ``circuits/account.circom``) are sound.
 
 Rounding rules
 --------------
