@@ -25,6 +25,8 @@ reference (:mod:`engine.reference`) for every account.  All three give identical
 
 from __future__ import annotations
 
+import functools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -162,7 +164,11 @@ def collateral_values(table: RiskTable, balances: npt.ArrayLike) -> npt.NDArray[
     float64's range of certainty).
     """
     weights = [p * (BP - h) for p, h in zip(table.asset_price, table.haircut_bp, strict=True)]
-    den = BALANCE_SCALE * BP
+    # the same quotient with the weights and the divisor reduced by their common factor (USDC at price 1 and no
+    # haircut: a balance // 100), so the exact int64 path holds for larger balances
+    common = functools.reduce(math.gcd, weights, BALANCE_SCALE * BP)
+    weights = [w // common for w in weights]
+    den = BALANCE_SCALE * BP // common
     bal = np.asarray(balances, dtype=object if _has_huge(balances) else np.int64)
     if bal.ndim != 2 or bal.shape[1] != len(weights):
         raise BoundsError(f"balances must have shape (accounts, {len(weights)}), got {bal.shape}")
@@ -223,7 +229,7 @@ def margin_batch(table: RiskTable, leaf_index: IntArray, qty: IntArray,
     if bal.ndim != 2 or bal.shape != (n_acc, n_assets):
         raise BoundsError(f"balances must have shape ({n_acc}, {n_assets}), got {bal.shape}")
 
-    q_max = int(np.abs(qty).max()) if qty.size else 0
+    q_max = max(int(qty.max()), -int(qty.min())) if qty.size else 0
     v_max = max(int(np.abs(table.risk_array).max(initial=0)), int(table.charge.max(initial=0)),
                 int(np.abs(table.mark).max(initial=0)), int(np.abs(table.delta).max(initial=0))) + 1
     bound = q_max * v_max * max(n_pos, 1) * DELTA_TO_BALANCE
@@ -393,19 +399,22 @@ def _margin_block(table: RiskTable, ops: _BlockOperands, leaf_index: IntArray, q
     size = sparse.csr_matrix((np.abs(qty).ravel(), leaves, indptr), shape=shape)
     by_size = np.asarray(size @ ops.per_size)  # [B, G + 1]: lots per group, lots of perpetuals and futures
     prod = np.asarray(q @ ops.by_qty)
-    # the products are exact integers (float64 below 2^53 or int64), so the conversion is exact
-    prod = prod if prod.dtype == np.int64 else prod.astype(np.int64)
     gs = n_grp * n_sc
-    net_lots = prod[:, gs + 3 * n_grp + 2:gs + 4 * n_grp + 2]
+    # the products are exact integers (float64 below 2^53, or int64), so converting them is exact; the scenario
+    # losses stay in the product's dtype (their sums over groups are below the same bound) unless collateral
+    # terms, which are int64, join them
+    rest = prod[:, gs:].astype(np.int64)
+    net_lots = rest[:, 3 * n_grp + 2:4 * n_grp + 2]
     short_lots = (by_size[:, :n_grp] - net_lots) // 2
     loss = prod[:, :gs].reshape(n_blk, n_grp, n_sc)
-    np.subtract(short_lots[:, :, None], loss, out=loss)  # loss = short lots - P&L
-    rest = prod[:, gs:]
+    np.subtract(short_lots[:, :, None].astype(loss.dtype), loss, out=loss)  # loss = short lots - P&L
     delta = rest[:, :n_grp] * DELTA_TO_BALANCE
     calls, puts = rest[:, n_grp:2 * n_grp], rest[:, 2 * n_grp:3 * n_grp]
     mark_value, option_value = rest[:, 3 * n_grp], rest[:, 3 * n_grp + 1]
-    joint = loss.sum(axis=1)
     risky: IntArray = np.flatnonzero((bal[:, ops.risky_assets] != 0).any(axis=1))
+    if len(risky):
+        loss = loss.astype(np.int64)
+    joint = loss.sum(axis=1)
     if len(risky):
         held = bal[risky]
         whole, frac = held // BALANCE_SCALE, held % BALANCE_SCALE
@@ -414,10 +423,10 @@ def _margin_block(table: RiskTable, ops: _BlockOperands, leaf_index: IntArray, q
     delta += bal @ ops.asset_in_group
     worst = loss.argmax(axis=2)
     out.worst[blk] = worst
-    out.scan[blk] = np.maximum(np.take_along_axis(loss, worst[:, :, None], axis=2)[:, :, 0], 0)
+    out.scan[blk] = np.maximum(np.take_along_axis(loss, worst[:, :, None], axis=2)[:, :, 0], 0).astype(np.int64)
     joint_worst = joint.argmax(axis=1)
     out.joint_worst[blk] = joint_worst
-    out.joint[blk] = np.maximum(joint[np.arange(n_blk), joint_worst], 0)
+    out.joint[blk] = np.maximum(joint[np.arange(n_blk), joint_worst], 0).astype(np.int64)
     out.som[blk] = np.maximum(np.maximum(calls, puts), 0)
     out.net_delta[blk] = delta
     out.liabilities[blk] = short_lots.sum(axis=1) + by_size[:, n_grp]
