@@ -13,9 +13,10 @@ and scenario ``s``; money in micro-units, balances in 1e-8 units:
 * ``conc_g = ceil(sum_t max(0, |delta_g| - threshold[g, t]) * rate[g, t] / 10^8)`` (R9)
 * ``requirement = max(scan, sum_g som_g) + sum_g conc_g``
 * ``MM = ceil(requirement * mm_bp / 10^4)``, ``IM`` likewise (R5); an account with no short lot and no
-  perpetual or future is capped at the value of its long options: ``min(MM, option_value)`` (R10)
+  perpetual or future is capped at the value of its long options: ``min(MM, option_value)``
 * ``collateral_value = floor(sum_k bal_k * price_k * (10^4 - h_k) / 10^12)`` (R6)
-* ``position_value = sum_p qty_p * mark_p - short_lots`` (R2, R3); ``equity = collateral_value + position_value``
+* ``position_value = sum_p qty_p * mark_p - short_lots`` (R2, R3; spot marks net of haircut, R10);
+  ``equity = collateral_value + position_value``
 * solvent iff ``equity >= MM``.
 
 Positions are slots: padding slots have ``qty = 0``.  A bound on the data picks the arithmetic: float64

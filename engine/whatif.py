@@ -70,7 +70,7 @@ class MarginFigures(NamedTuple):
 
     ``requirement = max(scan risk, short option minimum) + concentration``; ``initial_margin`` and
     ``maintenance_margin`` are it times the multipliers, rounded up (R5), capped at the long options' value for
-    a liability-free account (R10); ``equity = collateral_value + position_value``.
+    a liability-free account; ``equity = collateral_value + position_value``.
     """
 
     requirement: int
@@ -459,7 +459,7 @@ class WhatIf:
 
     def _figures(self, separate: int, joint: int, som_total: int, conc_total: int, liabilities: int,
                  option_value: int, collateral_sum: int, position_value: int) -> MarginFigures:
-        """R8, R5, R10, R6 on the account totals, as the reference applies them."""
+        """R8, R5, the long-premium cap and R6 on the account totals, as the reference applies them."""
         credit = (separate - joint) * self._credit_bp // BP
         scan = separate - credit
         requirement = (scan if scan > som_total else som_total) + conc_total
