@@ -388,7 +388,7 @@ def test_random_plans_replay_on_the_reference(acc: AccountInts) -> None:
     assert plan.needed == (not figures_of(ref(TABLE, acc)).solvent)
     replay(TABLE, acc, plan, CASH)
     assert plan.restored == (plan.final.free_collateral >= 0)
-    if not plan.restored:
+    if plan.needed and not plan.restored:  # a plan that stops short: no single close would raise free collateral
         state = WhatIf(TABLE, acc)
         state.apply([(s.leaf, s.lots) for s in plan.steps])
         free = state.figures.free_collateral
