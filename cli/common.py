@@ -65,8 +65,10 @@ def load_table(args: argparse.Namespace, *, haircuts_required: bool = True,
     except InputError as exc:
         if exc.file is None:
             src = args.market
-            if exc.field == "haircuts_bp":
+            if exc.field in ("haircuts_bp", "concentration"):
                 src = args.params if args.params is not None else "margin parameters (defaults)"
+            elif exc.field == "range_scale":
+                src = args.scenarios
             raise InputError(exc.reason, file=str(src), field=exc.field, instrument=exc.instrument) from exc
         raise
     return market, params, table, scenarios
