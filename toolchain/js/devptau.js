@@ -34,270 +34,25 @@
  * inversion); the points are computed by worker threads, each holding its own
  * instance of ffjavascript's bn128 wasm and a fixed-base table of signed windows
  * (d·2^(W·j)·G), so one point costs ~255/W mixed additions instead of ~380 group
- * operations of a generic scalar multiplication, and no group FFT is needed.
+ * operations of a generic scalar multiplication, and no group FFT is needed
+ * (the pool and the tables live in fixedbase.js, shared with devzkey.js).
  * The output is written in order, so the file is byte-identical for equal inputs.
  */
 "use strict";
 
-const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
-// ffjavascript is only loaded in the main thread: its web-worker dependency hijacks any
-// worker_threads worker that loads it. Workers instantiate the wasm bytes the main thread built.
-const ff = isMainThread ? require("ffjavascript") : null;
+const ff = require("ffjavascript");
 // The contribution record hashes with the blake2b snarkjs itself uses (its partial-hash format is that
 // module's internal state), so resolve it from snarkjs' own location.
-const blake2b = isMainThread
-    ? require(require.resolve("@noble/hashes/blake2b", { paths: [require("node:path").dirname(require.resolve("snarkjs"))] })).blake2b
-    : null;
+const { blake2b } = require(require.resolve("@noble/hashes/blake2b",
+    { paths: [require("node:path").dirname(require.resolve("snarkjs"))] }));
+const { R, Q, FR8, GROUPS, defaultWindow, Wasm, Pool, OrderedWriter, u32, sectionHeader } = require("./fixedbase.js");
 
-const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
-const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
-const FR8 = 32;
-const GROUPS = {
-    1: { prefix: "g1m", n8f: 32, sAff: 64, sJac: 96, genKey: "pG1gen" },
-    2: { prefix: "g2m", n8f: 64, sAff: 128, sJac: 192, genKey: "pG2gen" },
-};
 const MAX_POWER = 20;
 const DOMAIN = "zkmargin/devptau/v1 INSECURE";
 const MAX_NAME_BYTES = 64; // snarkjs keeps at most 64 characters of a contribution name
-
-/** Raw access to a single-threaded ffjavascript wasm instance, with a bump allocator that grows memory. */
-class Wasm {
-    constructor(curve) {
-        this.tm = curve.tm;
-        this.ex = curve.tm.instance.exports;
-    }
-
-    /** Make sure `extra` bytes past the free pointer are addressable (wasm batch ops use that as scratch). */
-    ensure(extra) {
-        const mem = this.tm.memory;
-        const need = this.tm.u32[0] + extra + 65536;
-        if (need > mem.buffer.byteLength) {
-            mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-            // growing detaches the old ArrayBuffer: refresh the views ffjavascript keeps
-            this.tm.u8 = new Uint8Array(mem.buffer);
-            this.tm.u32 = new Uint32Array(mem.buffer);
-        }
-    }
-
-    alloc(n) {
-        this.ensure(n + 8);
-        return this.tm.alloc(n);
-    }
-
-    mark() {
-        return this.tm.u32[0];
-    }
-
-    release(mark) {
-        this.tm.u32[0] = mark;
-    }
-
-    view(p, n) {
-        return new Uint8Array(this.tm.memory.buffer, p, n);
-    }
-
-    set(p, bytes) {
-        this.view(p, bytes.byteLength).set(bytes);
-    }
-}
-
-// --------------------------------------------------------------------------------------------
-// Worker side: fixed-base scalar multiplication of the generator with per-point scalars.
-// --------------------------------------------------------------------------------------------
-
-class FixedBase {
-    /** Table T[j][d-1] = d·2^(W·j)·G (affine, Montgomery) for d = 1..2^(W-1), j < ceil(255/W). */
-    constructor(wasm, group, W) {
-        const g = GROUPS[group];
-        const ex = wasm.ex;
-        this.wasm = wasm;
-        this.g = g;
-        this.W = W;
-        this.half = 1 << (W - 1);
-        this.full = 1 << W;
-        this.mask = this.full - 1;
-        this.nWin = Math.ceil(255 / W); // scalars are < r < 2^254; one more bit for the signed-digit carry
-        const nEnt = this.nWin * this.half;
-        this.pTab = wasm.alloc(nEnt * g.sAff);
-        const mark = wasm.mark();
-        const pJ = wasm.alloc(nEnt * g.sJac);
-        const pB = wasm.alloc(g.sJac);
-        const pBa = wasm.alloc(g.sAff);
-        const P = g.prefix;
-        ex[P + "_copy"](wasm.tm[g.genKey], pB);
-        for (let j = 0; j < this.nWin; j++) {
-            ex[P + "_toAffine"](pB, pBa);
-            const base = pJ + j * this.half * g.sJac;
-            ex[P + "_copy"](pB, base);
-            for (let d = 1; d < this.half; d++) {
-                ex[P + "_addMixed"](base + (d - 1) * g.sJac, pBa, base + d * g.sJac);
-            }
-            ex[P + "_double"](base + (this.half - 1) * g.sJac, pB); // 2^(W-1)·B·2 = 2^W·B
-        }
-        wasm.ensure(2 * (nEnt + 1) * g.n8f);
-        ex[P + "_batchToAffine"](pJ, nEnt, this.pTab);
-        wasm.release(mark);
-
-        // byte position / shift / number of bytes to read for every window of a 32-byte scalar
-        this.win = [];
-        for (let j = 0; j < this.nWin; j++) {
-            const bit = j * W;
-            const byte = bit >> 3;
-            this.win.push({ byte, sh: bit & 7, nb: Math.max(0, Math.min(4, FR8 - byte)) });
-        }
-    }
-
-    /** scalars: n×32 bytes, Fr in Montgomery form. Returns n affine points (Montgomery LE, ptau layout). */
-    mul(scalars) {
-        const { wasm, g } = this;
-        const ex = wasm.ex;
-        const n = scalars.byteLength / FR8;
-        const mark = wasm.mark();
-        const pS = wasm.alloc(n * FR8);
-        const pJ = wasm.alloc(n * g.sJac);
-        const pA = wasm.alloc(n * g.sAff);
-        wasm.ensure(2 * (n + 1) * g.n8f);
-        wasm.set(pS, scalars);
-        ex.frm_batchFromMontgomery(pS, n, pS);
-        const u8 = wasm.view(0, pS + n * FR8);
-        const add = ex[g.prefix + "_addMixed"];
-        const sub = ex[g.prefix + "_subMixed"];
-        const zero = ex[g.prefix + "_zero"];
-        const { half, full, mask, nWin, win, pTab } = this;
-        const sA = g.sAff;
-        for (let i = 0; i < n; i++) {
-            const acc = pJ + i * g.sJac;
-            const off = pS + i * FR8;
-            zero(acc);
-            let carry = 0;
-            for (let j = 0; j < nWin; j++) {
-                const w = win[j];
-                let v = 0;
-                for (let k = 0; k < w.nb; k++) v |= u8[off + w.byte + k] << (8 * k);
-                let d = ((v >>> w.sh) & mask) + carry;
-                if (d > half) {
-                    d -= full;
-                    carry = 1;
-                } else {
-                    carry = 0;
-                }
-                if (d > 0) add(acc, pTab + (j * half + d - 1) * sA, acc);
-                else if (d < 0) sub(acc, pTab + (j * half - d - 1) * sA, acc);
-            }
-            if (carry) throw new Error("internal error: scalar out of range");
-        }
-        ex[g.prefix + "_batchToAffine"](pJ, n, pA);
-        const out = wasm.view(pA, n * sA).slice();
-        wasm.release(mark);
-        return out;
-    }
-}
-
-/** The subset of ffjavascript's ThreadManager that Wasm uses, for a bare instance of the same module. */
-class MiniTM {
-    static async create(code, pointers) {
-        const tm = new MiniTM();
-        tm.memory = new WebAssembly.Memory({ initial: 25 });
-        const module = await WebAssembly.compile(code);
-        tm.instance = await WebAssembly.instantiate(module, { env: { memory: tm.memory } });
-        tm.u8 = new Uint8Array(tm.memory.buffer);
-        tm.u32 = new Uint32Array(tm.memory.buffer);
-        Object.assign(tm, pointers);
-        return tm;
-    }
-
-    alloc(length) {
-        while (this.u32[0] & 3) this.u32[0]++;
-        const res = this.u32[0];
-        this.u32[0] += length;
-        return res;
-    }
-}
-
-async function workerMain() {
-    const tm = await MiniTM.create(workerData.code, workerData.pointers);
-    const wasm = new Wasm({ tm });
-    const engines = { 1: new FixedBase(wasm, 1, workerData.window), 2: new FixedBase(wasm, 2, workerData.window) };
-    parentPort.on("message", (msg) => {
-        const out = engines[msg.group].mul(new Uint8Array(msg.scalars));
-        parentPort.postMessage({ id: msg.id, points: out.buffer }, [out.buffer]);
-    });
-    parentPort.postMessage({ ready: true });
-}
-
-/** Dispatches jobs to worker threads, at most two outstanding per worker. */
-class Pool {
-    constructor(nThreads, window, curve) {
-        const pointers = { pG1gen: curve.tm.pG1gen, pG2gen: curve.tm.pG2gen };
-        this.workers = [];
-        this.queue = [];
-        this.pending = new Map();
-        this.nextId = 0;
-        const ready = [];
-        for (let i = 0; i < nThreads; i++) {
-            const worker = new Worker(__filename, { workerData: { window, code: curve.tm.code, pointers } });
-            const slot = { worker, busy: 0 };
-            ready.push(new Promise((resolve, reject) => {
-                worker.once("error", reject);
-                worker.once("exit", (code) => reject(new Error(`worker thread exited during start-up (code ${code})`)));
-                worker.on("message", (msg) => {
-                    if (msg.ready) {
-                        resolve();
-                        return;
-                    }
-                    slot.busy -= 1;
-                    const p = this.pending.get(msg.id);
-                    this.pending.delete(msg.id);
-                    p.resolve(new Uint8Array(msg.points));
-                    this.pump();
-                });
-            }));
-            const abort = (err) => {
-                if (this.closing) return;
-                this.error = this.error || err;
-                for (const p of this.pending.values()) p.reject(this.error);
-                this.pending.clear();
-            };
-            worker.on("error", abort);
-            worker.on("exit", (code) => abort(new Error(`worker thread exited unexpectedly (code ${code})`)));
-            this.workers.push(slot);
-        }
-        this.ready = Promise.all(ready);
-    }
-
-    submit(group, scalars) {
-        if (this.error) return Promise.reject(this.error);
-        return new Promise((resolve, reject) => {
-            const id = this.nextId++;
-            this.pending.set(id, { resolve, reject });
-            this.queue.push({ id, group, scalars });
-            this.pump();
-        });
-    }
-
-    pump() {
-        for (const slot of this.workers) {
-            while (slot.busy < 2 && this.queue.length > 0) {
-                const job = this.queue.shift();
-                slot.busy += 1;
-                slot.worker.postMessage({ id: job.id, group: job.group, scalars: job.scalars.buffer },
-                    [job.scalars.buffer]);
-            }
-        }
-    }
-
-    async close() {
-        this.closing = true;
-        await Promise.all(this.workers.map((s) => s.worker.terminate()));
-    }
-}
-
-// --------------------------------------------------------------------------------------------
-// Main side
-// --------------------------------------------------------------------------------------------
 
 function usage(msg) {
     if (msg) process.stderr.write(`devptau: ${msg}\n`);
@@ -342,7 +97,7 @@ function parseArgs(argv) {
     opts.power = int("--power", opts.power, 1, MAX_POWER);
     opts.threads = int("--threads", opts.threads, 1, 64);
     // fixed-base window: the tables cost ~(255/W)·2^(W-1) additions per worker, each point ~255/W
-    opts.window = opts.window === "auto" ? Math.min(13, Math.max(4, opts.power - 2)) : int("--window", opts.window, 2, 20);
+    opts.window = opts.window === "auto" ? defaultWindow(opts.power) : int("--window", opts.window, 2, 20);
     opts.chunk = int("--chunk", opts.chunk, 1, 1 << 20);
     if (opts.contribution !== undefined) {
         const bytes = Buffer.byteLength(opts.contribution, "utf8");
@@ -397,52 +152,6 @@ function sectionOffsets(headerLength, sections) {
     }
     return offsets;
 }
-
-function u32(v) {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v, 0);
-    return b;
-}
-
-function sectionHeader(id, size) {
-    const b = Buffer.alloc(12);
-    b.writeUInt32LE(id, 0);
-    b.writeBigUInt64LE(BigInt(size), 4);
-    return b;
-}
-
-/** In-order writer: accepts buffers or promises of buffers, keeps a bounded number in flight. */
-class OrderedWriter {
-    constructor(fd, maxInFlight) {
-        this.fd = fd;
-        this.fifo = [];
-        this.inFlight = 0;
-        this.maxInFlight = maxInFlight;
-        this.bytes = 0;
-    }
-
-    async push(item) {
-        this.fifo.push(item);
-        if (item instanceof Promise) this.inFlight += 1;
-        while (this.inFlight > this.maxInFlight) await this.writeHead();
-    }
-
-    async writeHead() {
-        let item = this.fifo.shift();
-        if (item instanceof Promise) {
-            this.inFlight -= 1;
-            item = await item;
-        }
-        let off = 0;
-        while (off < item.byteLength) off += fs.writeSync(this.fd, item, off, item.byteLength - off);
-        this.bytes += item.byteLength;
-    }
-
-    async flush() {
-        while (this.fifo.length > 0) await this.writeHead();
-    }
-}
-
 // --------------------------------------------------------------------------------------------
 // Stand-in ceremony: one contribution record (--contribution), as snarkjs powersoftau writes it
 // --------------------------------------------------------------------------------------------
@@ -737,14 +446,12 @@ async function main() {
     log("done");
 }
 
-if (isMainThread) {
+if (require.main === module) {
     main().catch((err) => {
         process.stderr.write(`devptau: error: ${err && err.stack ? err.stack : err}\n`);
         process.exit(1);
     });
-} else {
-    workerMain().catch((err) => {
-        // surface the failure to the main thread's "error" handler
-        setImmediate(() => { throw err; });
-    });
 }
+
+// devzkey.js derives the same secrets to write keys over this file's powers
+module.exports = { deriveSecrets, DOMAIN, MAX_POWER };
