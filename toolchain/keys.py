@@ -3,9 +3,12 @@
 Two paths:
 
 * **dev** (default): an INSECURE, deterministic powers of tau written from a public seed by
-  :func:`toolchain.devptau.generate_dev_ptau`, ``snarkjs groth16 setup`` and a beacon derived from the
-  seed.  The same seed gives the same verification key.  Anyone who knows the seed can forge proofs:
-  dev keys are for development and tests only, and every artifact and manifest says so.
+  :func:`toolchain.devptau.generate_dev_ptau`, and the key that ``snarkjs groth16 setup`` followed by a beacon
+  derived from the seed would give, written directly from the known toxic waste by
+  :func:`toolchain.devzkey.write_dev_zkey` (the same bytes, in seconds instead of minutes; the manifest's
+  ``zkey_writer`` says ``devzkey.js``).  The same seed gives the same verification key.  Anyone who knows
+  the seed can forge proofs: dev keys are for development and tests only, and every artifact and manifest
+  says so.
 * **production** (``ptau=FILE``): a public ceremony's prepared ptau.  Before the slow setup the file is
   checked (:func:`check_ceremony_ptau`): its power against the circuit, its layout, that its tau is not
   a dev seed's, that it records contributions, and ``snarkjs powersoftau verify``.  Then a phase-2
@@ -52,6 +55,7 @@ from zkmargin.toolchain.devptau import (
     snarkjs_verify_ptau,
     verify_estimate_s,
 )
+from zkmargin.toolchain.devzkey import DEV_BEACON_NAME, dev_zkey_estimate_s, domain_power, write_dev_zkey
 from zkmargin.toolchain.tools import sha256_file
 
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache"
@@ -356,7 +360,8 @@ def _locate(size_name: str, ptau: Path | None, seed: str, say: SetupProgress
     compile_s = time.perf_counter() - start
     power = required_power(circuit)
     if ptau is None:
-        identity = f"dev:{seed}:{power}"
+        # ":devzkey" — dev keys written by devzkey.js (same bytes as before; the manifest names the writer)
+        identity = f"dev:{seed}:{power}:devzkey"
     else:
         ptau = Path(ptau)
         if not ptau.is_file():
@@ -452,6 +457,7 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
             "ptau": {"dev_seed": seed if ptau is None else None, "power": ptau_power(ptau_file),
                      "file": str(ptau) if ptau is not None else None, "sha256": sha256_file(ptau_file)},
             "beacon": beacon,
+            "zkey_writer": "devzkey.js" if ptau is None else "snarkjs",
             "zkey_sha256": sha256_file(final),
             "vkey_sha256": sha256_file(vkey),
             "vkey_id": vkey_id(vkey),
@@ -475,21 +481,29 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
 
 def _make_keys(circuit: CompiledCircuit, ptau_file: Path, dev: bool, seed: str, work: Path,
                say: SetupProgress) -> tuple[str, Path, Path]:
-    """groth16 setup, then the dev beacon or a contribution + random beacon + zkey verify; the vkey export.
+    """The dev key written directly, or groth16 setup + a contribution + random beacon + zkey verify; the vkey
+    export.
+
+    The dev key is what ``groth16 setup`` with the dev ptau followed by the dev beacon (derived from the
+    public seed, ``-n="zkmargin INSECURE dev beacon"``) would write, byte for byte, written by
+    :func:`~toolchain.devzkey.write_dev_zkey` from the known toxic waste in seconds instead of minutes.
 
     Returns the beacon (hex), the final zkey and the verification key, all in ``work``.
     """
     n = circuit.n_constraints
-    zkey0 = work / "circuit_0000.zkey"
-    with say.slow(f"groth16 setup ({n:,} constraints, ptau 2^{ptau_power(ptau_file)})", groth16_setup_estimate_s(n)):
-        tools.snarkjs(["groth16", "setup", str(circuit.r1cs), str(ptau_file), str(zkey0)], timeout=6 * 3600)
+    power = ptau_power(ptau_file)
     final = work / "circuit_final.zkey"
     if dev:
         beacon = hashlib.sha256(f"beacon:{seed}".encode()).hexdigest()
-        with say.slow("INSECURE dev beacon (derived from the public seed)", beacon_estimate_s(n)):
-            tools.snarkjs(["zkey", "beacon", str(zkey0), str(final), beacon, str(BEACON_ITERATIONS_EXP),
-                           "-n=zkmargin INSECURE dev beacon"], timeout=3600)
+        estimate = dev_zkey_estimate_s(circuit.header.n_wires, domain_power(n, circuit.n_public))
+        with say.slow(f"INSECURE dev Groth16 keys, written directly ({n:,} constraints, ptau 2^{power}; toxic waste "
+                      "from the public seed and beacon)", estimate):
+            write_dev_zkey(circuit.r1cs, seed, power, beacon, BEACON_ITERATIONS_EXP, final, name=DEV_BEACON_NAME,
+                           timeout=6 * 3600)
     else:
+        zkey0 = work / "circuit_0000.zkey"
+        with say.slow(f"groth16 setup ({n:,} constraints, ptau 2^{power})", groth16_setup_estimate_s(n)):
+            tools.snarkjs(["groth16", "setup", str(circuit.r1cs), str(ptau_file), str(zkey0)], timeout=6 * 3600)
         zkey1 = work / "circuit_0001.zkey"
         with say.slow("phase-2 contribution with fresh entropy", beacon_estimate_s(n)):
             tools.snarkjs(["zkey", "contribute", str(zkey0), str(zkey1), "--name=zkmargin phase-2 contribution",
@@ -501,7 +515,7 @@ def _make_keys(circuit: CompiledCircuit, ptau_file: Path, dev: bool, seed: str, 
         with say.slow("snarkjs zkey verify", groth16_setup_estimate_s(n)):
             tools.snarkjs(["zkey", "verify", str(circuit.r1cs), str(ptau_file), str(final)], timeout=6 * 3600)
         zkey1.unlink()
-    zkey0.unlink()
+        zkey0.unlink()
     vkey = work / "verification_key.json"
     tools.snarkjs(["zkey", "export", "verificationkey", str(final), str(vkey)], timeout=600)
     return beacon, final, vkey
