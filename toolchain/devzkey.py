@@ -49,7 +49,8 @@ DEFAULT_TIMEOUT_S: Final = 3600.0
 #: has ~2n + 4w G1 points (H twice, C twice, A, B1) and w G2 points (B2).
 S_PER_G1_POINT: Final = 12e-6
 S_PER_G2_POINT: Final = 36e-6
-STARTUP_S: Final = 2.0
+#: Node, the curve, the r1cs passes and the workers' fixed-base tables.
+STARTUP_S: Final = 5.0
 
 _REFUSAL_RE: Final = re.compile(r"^devzkey: (?:error: )?(?P<message>.+)$")
 _BEACON_RE: Final = re.compile(r"(?:[0-9a-fA-F]{2}){1,255}")
@@ -78,7 +79,8 @@ def domain_power(n_constraints: int, n_public: int) -> int:
 
 def dev_zkey_estimate_s(n_wires: int, power: int) -> float:
     """Rough wall-clock seconds of :func:`write_dev_zkey` on two cores for ``n_wires`` wires and a domain of
-    ``2^power`` (e.g. ~15 s for the ``test`` circuit's 47,884 wires at 2^16, ~2.5 min at 2^20)."""
+    ``2^power`` (e.g. ~11 s for the ``test`` circuit's 47,884 wires at 2^16, ~2 min for 2^20 wires at 2^20;
+    a busy machine takes longer)."""
     n = 1 << power
     return STARTUP_S + S_PER_G1_POINT * (2 * n + 4 * n_wires) + S_PER_G2_POINT * n_wires
 

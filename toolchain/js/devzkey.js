@@ -32,7 +32,8 @@
  *   9 H_i = L'_{2i+1}(tau)/delta·G1 for i < n: the odd points of the Lagrange basis of the 2n domain, as
  *     groth16 setup takes them from ptau section 12 (when P = p that level is the ptau's top one, the ifft
  *     of tauG1 padded with one zero point: L'_j = L_j − tau^(2n−1)·w^j/(2n), w = Fr.w[p+1]),
- *   10 the circuit hash and one beacon contribution.
+ *   10 the circuit hash and one beacon contribution,
+ * in that order (zkey beacon writes the sections by id; groth16 setup's order does not survive it).
  * delta is snarkjs's beacon key: ChaCha seeded with sha256 iterated 2^E times over the beacon bytes gives
  * delta (Fr.fromRng) then g1_s (G1.fromRng); g1_sx = delta·g1_s; the transcript is
  * blake2b(csHash, g1_s, g1_sx); g2_spx = delta·hashToG2(transcript).
@@ -47,7 +48,8 @@
  * Sections are streamed: the r1cs is read twice in chunks (sums, then coefficients), the scalars of a
  * section are made chunk by chunk, and the points go to the file or the hash in order while a bounded
  * number of chunks is in flight.  Memory: the Lagrange table and three sums, 32·(n + 3·nWires) bytes,
- * plus the workers' tables.  Progress (phase, points done / total, ETA) goes to stderr.
+ * plus the workers' tables (~0.9 GB in all at 2^20).  Progress (phase, points done / total, ETA) goes to
+ * stderr.
  * Refusals (missing or malformed r1cs, power too small, bad arguments) print one line and exit 1 or 2.
  */
 "use strict";
