@@ -16,12 +16,25 @@ include "lib/divmod.circom";
 include "lib/hash.circom";
 include "lib/merkle4.circom";
 include "lib/select.circom";
+include "lib/pack.circom";
 
 // Domain tags that keep the four hashed encodings apart (statement/commitments.py has the same values).
 function DOMAIN_INSTRUMENT() { return 1; }
 function DOMAIN_TABLE() { return 2; }
 function DOMAIN_PARAMS() { return 3; }
 function DOMAIN_ACCOUNT() { return 4; }
+function DOMAIN_GROUP() { return 5; }
+function DOMAIN_ASSET() { return 6; }
+
+// The market's shape (statement/sizes.py): the same for every account circuit, so one params_root serves all.
+function MARKET_SCENARIOS() { return 40; }  // scenario columns of every risk array
+function INSTRUMENT_DEPTH() { return 12; }  // instrument tree: 2^12 leaves, 6 quaternary levels
+function GROUP_DEPTH() { return 8; }        // group table: 2^8 underlyings; the group id is the leaf index
+function ASSET_DEPTH() { return 6; }        // collateral table: 2^6 assets; the asset id is the leaf index
+function GROUP_BITS() { return 16; }        // width of the group field of instrument and collateral leaves
+function NO_GROUP() { return 65535; }       // 2^16 - 1: the group field of an asset that is no underlying
+function RISK_PER_WORD() { return 6; }      // 6 x 41 bits per packed word of an instrument leaf
+function ASSET_RISK_PER_WORD() { return 4; }  // 4 x 56 bits per packed word of a collateral leaf
 
 // Instrument kinds (engine/risk.py KIND_*): the leaf's kind is one of these four codes.
 function KIND_SPOT() { return 0; }
@@ -34,8 +47,8 @@ function N_KINDS() { return 4; }
 // statement/commitments.py has G * MAX_TIERS (threshold, rate) pairs, so the roots disagree if the two differ).
 function MAX_TIERS() { return 2; }
 
-// Most underlying groups a circuit may have: keeps the sums over groups below (requirement, separate scan
-// risk) far from r; the shipped sizes have 2.
+// Most group slots a circuit may have: keeps the sums over groups below (requirement, separate scan
+// risk) far from r; the shipped sizes have 2 or 3.
 function MAX_GROUPS() { return 256; }
 
 // IM and MM are packed into one public signal as IM * 2^128 + MM.
@@ -79,14 +92,18 @@ function CAP_BITS() { return 105; }
 function COLLATERAL_NUM_BITS() { return BALANCE_BITS() + PRICE_BITS() + 14 + 6; }
 
 /**
- * Hash of one instrument leaf: HashList([DOMAIN_INSTRUMENT, group, kind, mark, charge, delta, vega,
- * risk[0..S-1]]).
+ * Hash of one instrument leaf: HashList([DOMAIN_INSTRUMENT, group, kind, vega, words]) where words packs
+ * [mark, charge, delta, risk[0..S-1]] six to a word (PackSigned(S + 3, RISK_BITS, 6)), range-checking each.
  *
  * @param S        scenarios
- * @input fields   any field elements (signed values in the field encoding)
+ * @input group    any field element (the caller range-checks it)
+ * @input kind     any field element (the caller constrains it)
+ * @input vega     any field element: hashed only
+ * @input mark, delta, risk[S]  range-checked here to signed RISK_BITS
+ * @input charge   range-checked here to unsigned CHARGE_BITS (signed RISK_BITS and non-negative)
  * @output out     the leaf
  *
- * Cost: HashList(7 + S), e.g. 1,218 constraints at S = 24.
+ * Cost: (S + 3) * RISK_BITS + 1 for the range checks, then one Poseidon(4 + ceil((S + 3) / 6)): 2,268 at S = 40.
  */
 template InstrumentLeaf(S) {
     signal input group;
@@ -98,104 +115,172 @@ template InstrumentLeaf(S) {
     signal input risk[S];
     signal output out;
 
-    component h = HashList(7 + S);
+    var W = (S + 3 + RISK_PER_WORD() - 1) \ RISK_PER_WORD();
+    component pack = PackSigned(S + 3, RISK_BITS(), RISK_PER_WORD());
+    pack.in[0] <== mark;
+    pack.in[1] <== charge;
+    pack.in[2] <== delta;
+    for (var s = 0; s < S; s++) {
+        pack.in[3 + s] <== risk[s];
+    }
+    pack.nonneg[1] === 1;  // charge >= 0, so 0 <= charge < 2^40 = 2^CHARGE_BITS
+
+    component h = HashList(4 + W);
     h.in[0] <== DOMAIN_INSTRUMENT();
     h.in[1] <== group;
     h.in[2] <== kind;
-    h.in[3] <== mark;
-    h.in[4] <== charge;
-    h.in[5] <== delta;
-    h.in[6] <== vega;
-    for (var s = 0; s < S; s++) {
-        h.in[7 + s] <== risk[s];
+    h.in[3] <== vega;
+    for (var w = 0; w < W; w++) {
+        h.in[4 + w] <== pack.words[w];
     }
     out <== h.out;
 }
 
 /**
- * Hash of the risk table beside the instrument tree: HashList([DOMAIN_TABLE,
- * (price_k, haircut_k, asset_group_k, asset_risk_k[0..S-1]) for k < K,
- * (tier_threshold[g][t], tier_rate[g][t]) for g < G, t < MAX_TIERS, credit_bp]).
+ * Hash of one group leaf: HashList([DOMAIN_GROUP, (tier_threshold[t], tier_rate[t]) for t < MAX_TIERS]).
  *
- * @param S, G, K  scenarios, groups, assets
- * @input fields   any field elements (signed values in the field encoding)
- * @output out     the table hash
- *
- * Cost: HashList(2 + K * (3 + S) + 2 * G * MAX_TIERS), e.g. 118 elements at S = 24, G = 2, K = 4.
+ * @input tier_threshold[MAX_TIERS]  range-checked here to unsigned TIER_BITS
+ * @input tier_rate[MAX_TIERS]       range-checked here to unsigned PRICE_BITS
+ * @output out                       the leaf
  */
-template RiskTableHash(S, G, K) {
+template GroupLeaf() {
     var T = MAX_TIERS();
-    signal input asset_price[K];
-    signal input haircut_bp[K];
-    signal input asset_group[K];
-    signal input asset_risk[K][S];
-    signal input tier_threshold[G][T];
-    signal input tier_rate[G][T];
-    signal input credit_bp;
+    signal input tier_threshold[T];
+    signal input tier_rate[T];
     signal output out;
 
-    var n = 2 + K * (3 + S) + 2 * G * T;
-    component h = HashList(n);
-    h.in[0] <== DOMAIN_TABLE();
-    var i = 1;
-    for (var k = 0; k < K; k++) {
-        h.in[i] <== asset_price[k];
-        h.in[i + 1] <== haircut_bp[k];
-        h.in[i + 2] <== asset_group[k];
-        i += 3;
-        for (var s = 0; s < S; s++) {
-            h.in[i] <== asset_risk[k][s];
-            i += 1;
-        }
+    component thresholdRange[T];
+    component rateRange[T];
+    component h = HashList(1 + 2 * T);
+    h.in[0] <== DOMAIN_GROUP();
+    for (var t = 0; t < T; t++) {
+        thresholdRange[t] = UnsignedRangeCheck(TIER_BITS());
+        thresholdRange[t].in <== tier_threshold[t];
+        rateRange[t] = UnsignedRangeCheck(PRICE_BITS());
+        rateRange[t].in <== tier_rate[t];
+        h.in[1 + 2 * t] <== tier_threshold[t];
+        h.in[2 + 2 * t] <== tier_rate[t];
     }
-    for (var g = 0; g < G; g++) {
-        for (var t = 0; t < T; t++) {
-            h.in[i] <== tier_threshold[g][t];
-            h.in[i + 1] <== tier_rate[g][t];
-            i += 2;
-        }
-    }
-    h.in[i] <== credit_bp;
     out <== h.out;
 }
 
 /**
- * The account margin statement (margin model v2).
+ * Hash of one collateral leaf: HashList([DOMAIN_ASSET, price, haircut_bp, group, words]) where words packs
+ * asset_risk[0..S-1] four to a word (PackSigned(S, ASSET_RISK_BITS, 4)).
  *
- * @param N  position slots; unused slots hold qty = 0 (any leaf index with a valid path)
- * @param S  scenarios per risk array
- * @param G  underlying groups
- * @param K  collateral assets
- * @param D  tree capacity 2^D leaves (a quaternary tree of D/2 levels); D even
+ * @param S              scenarios
+ * @input price          range-checked here to PRICE_BITS
+ * @input haircut_bp     range-checked here to [0, 10^4]
+ * @input group          range-checked here to GROUP_BITS (NO_GROUP for an asset that is no underlying)
+ * @input asset_risk[S]  range-checked here to signed ASSET_RISK_BITS
+ * @output out           the leaf
+ */
+template AssetLeaf(S) {
+    signal input price;
+    signal input haircut_bp;
+    signal input group;
+    signal input asset_risk[S];
+    signal output out;
+
+    component priceRange = UnsignedRangeCheck(PRICE_BITS());
+    priceRange.in <== price;
+    component haircutRange = UnsignedRangeCheck(14);
+    haircutRange.in <== haircut_bp;            // haircut >= 0
+    component haircutCap = UnsignedRangeCheck(14);
+    haircutCap.in <== BP() - haircut_bp;       // haircut <= 10^4
+    component groupRange = UnsignedRangeCheck(GROUP_BITS());
+    groupRange.in <== group;
+
+    var W = (S + ASSET_RISK_PER_WORD() - 1) \ ASSET_RISK_PER_WORD();
+    component pack = PackSigned(S, ASSET_RISK_BITS(), ASSET_RISK_PER_WORD());
+    pack.in <== asset_risk;
+    component h = HashList(4 + W);
+    h.in[0] <== DOMAIN_ASSET();
+    h.in[1] <== price;
+    h.in[2] <== haircut_bp;
+    h.in[3] <== group;
+    for (var w = 0; w < W; w++) {
+        h.in[4 + w] <== pack.words[w];
+    }
+    out <== h.out;
+}
+
+/**
+ * Opens slot `code` of an account's group slots: out = sum_{g < G} sel[g] * key[g] where sel is the one-hot
+ * decoding of code in [0, G] (code G: no slot).
+ *
+ * @param G       group slots
+ * @input code    constrained here to [0, G]
+ * @input key[G]  any field elements
+ * @output sel[G + 1], out
+ *
+ * Cost: G + 1 (one-hot) + G (products).
+ */
+template SlotKey(G) {
+    signal input code;
+    signal input key[G];
+    signal output sel[G + 1];
+    signal output out;
+
+    component oneHot = OneHot(G + 1);
+    oneHot.code <== code;
+    sel <== oneHot.sel;
+    signal picked[G];
+    var sum = 0;
+    for (var g = 0; g < G; g++) {
+        picked[g] <== sel[g] * key[g];
+        sum += picked[g];
+    }
+    out <== sum;
+}
+
+/**
+ * The account margin statement (margin model v2) over account-local slots.
+ *
+ * @param N  position slots; an unused slot holds qty = 0 and group slot code G (any leaf with a valid path)
+ * @param G  group slots: the underlyings the account trades or posts, ids ascending, used slots first
+ * @param K  collateral slots: the assets the account posts, ids ascending, used slots first
+ * The market's shape is fixed: S = MARKET_SCENARIOS() columns, trees of INSTRUMENT_DEPTH(), GROUP_DEPTH() and
+ * ASSET_DEPTH().
  *
  * Public inputs
- * @input params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch)
- * @input account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, balance_k..., salt)
+ * @input params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch),
+ *                            table_hash = HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp)
+ * @input account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, (asset_id_k, balance_k)_k,
+ *                            salt)
  * @input margins             IM * 2^128 + MM, micro-units of quote currency
  *
- * Private inputs and their bounds.  Every value read from the published parameters is range-checked here,
- * so a venue cannot publish a root whose values overflow the arithmetic below (a mark of 251 bits would
- * otherwise wrap qty * mark modulo r).
+ * Private inputs and their bounds.  Every value read from the published parameters is range-checked here
+ * (in InstrumentLeaf, GroupLeaf and AssetLeaf, which hash exactly the values they check), so a venue cannot
+ * publish a root whose values overflow the arithmetic below (a mark of 251 bits would otherwise wrap
+ * qty * mark modulo r).
  * @input qty[N]              range-checked here to signed QTY_BITS
- * @input leaf_index[N]       range-checked here to [0, 2^D) by the Merkle gadget
- * @input group[N]            constrained here to [0, G)
+ * @input leaf_index[N]       range-checked here to [0, 2^INSTRUMENT_DEPTH) by the Merkle gadget
+ * @input position_slot[N]    constrained here to [0, G]; the slot's group id must be the leaf's group, and
+ *                            code G (no slot) forces qty = 0
+ * @input group[N]            range-checked here to GROUP_BITS
  * @input kind[N]             constrained here to {0, 1, 2, 3} (spot, perpetual or future, call, put)
- * @input mark[N]             range-checked here to signed RISK_BITS
- * @input charge[N]           range-checked here to unsigned CHARGE_BITS
- * @input delta[N]            range-checked here to signed RISK_BITS
+ * @input mark, charge, delta, risk[S]  range-checked in InstrumentLeaf (signed RISK_BITS; charge unsigned
+ *                            CHARGE_BITS)
  * @input vega[N]             any field element: only hashed into the leaf, never used in arithmetic
- * @input risk[N][S]          range-checked here to signed RISK_BITS
- * @input siblings[N][D/2][3] Merkle paths
- * @input instruments_root    the tree root the paths open to; any field element
- * @input epoch               any field element (hashed only)
- * @input asset_price[K]      range-checked here to PRICE_BITS
- * @input haircut_bp[K]       range-checked here to [0, 10^4]
- * @input asset_group[K]      constrained here to [0, G]; G means the asset is no underlying and joins no group
- * @input asset_risk[K][S]    range-checked here to signed ASSET_RISK_BITS
- * @input tier_threshold[G][MAX_TIERS]  range-checked here to unsigned TIER_BITS
- * @input tier_rate[G][MAX_TIERS]       range-checked here to unsigned PRICE_BITS
+ * @input siblings[N][INSTRUMENT_DEPTH/2][3]  Merkle paths
+ * @input group_id[G]         range-checked to [0, 2^GROUP_DEPTH) by the Merkle gadget
+ * @input group_used[G]       boolean, used slots first; used ids strictly increasing (no group twice)
+ * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  range-checked in GroupLeaf; a used slot's
+ *                            leaf opens to groups_root, an unused slot's rates are 0
+ * @input group_siblings[G][GROUP_DEPTH/2][3]
+ * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
+ * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
+ *                            unused slot's balance is 0
+ * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
+ *                            slot's leaf opens to assets_root
+ * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
+ *                            for an asset that is no underlying (group NO_GROUP) or has no balance
+ * @input asset_siblings[K][ASSET_DEPTH/2][3]
+ * @input instruments_root, groups_root, assets_root  the roots the paths open to; any field elements
  * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
  * @input im_bp, mm_bp        range-checked here to MULT_BITS
+ * @input epoch               any field element (hashed only)
  * @input balance[K]          range-checked here to BALANCE_BITS
  * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
  *
@@ -203,18 +288,20 @@ template RiskTableHash(S, G, K) {
  * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
  * could give one; engine marks are never negative).
  *
- * Cost: see circuits/constraints.json; most of it the leaf hash, the Merkle path and the range checks of each
- *       position's risk array, then the 127-bit scenario maxima (G + 1 of them) and the collateral risk rows.
+ * Cost: see circuits/constraints.json; per position most of it the range checks of the packed leaf and its
+ *       Merkle path, then the 127-bit scenario maxima (G + 1 of them) and the collateral slots.
  */
-template AccountMargin(N, S, G, K, D) {
+template AccountMargin(N, G, K) {
     assert(N >= 1 && N <= MAX_POSITIONS());  // the loss bounds above assume at most 2^8 positions
-    assert(S >= 1);
-    assert(G >= 1 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
+    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
     assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
-    assert(D >= 2 && D % 2 == 0);            // quaternary levels
-    var L = D \ 2;
+    var S = MARKET_SCENARIOS();
+    var L = INSTRUMENT_DEPTH() \ 2;
+    var GL = GROUP_DEPTH() \ 2;
+    var AL = ASSET_DEPTH() \ 2;
     var T = MAX_TIERS();
     var SCALE = BALANCE_SCALE();             // 10^8: scaled losses, tier charges
+    var KEY_OFFSET = 1 << GROUP_BITS();      // an unused group slot's key: no GROUP_BITS value matches it
 
     signal input params_root;
     signal input account_commitment;
@@ -222,6 +309,7 @@ template AccountMargin(N, S, G, K, D) {
 
     signal input qty[N];
     signal input leaf_index[N];
+    signal input position_slot[N];
     signal input group[N];
     signal input kind[N];
     signal input mark[N];
@@ -230,13 +318,22 @@ template AccountMargin(N, S, G, K, D) {
     signal input vega[N];
     signal input risk[N][S];
     signal input siblings[N][L][3];
-    signal input instruments_root;
+    signal input group_id[G];
+    signal input group_used[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input group_siblings[G][GL][3];
+    signal input asset_id[K];
+    signal input asset_used[K];
     signal input asset_price[K];
     signal input haircut_bp[K];
     signal input asset_group[K];
     signal input asset_risk[K][S];
-    signal input tier_threshold[G][T];
-    signal input tier_rate[G][T];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input instruments_root;
+    signal input groups_root;
+    signal input assets_root;
     signal input credit_bp;
     signal input im_bp;
     signal input mm_bp;
@@ -244,15 +341,12 @@ template AccountMargin(N, S, G, K, D) {
     signal input balance[K];
     signal input salt;
 
-    // ---- risk parameters: params_root binds the tree, the risk table and the multipliers ----
-    component tableHash = RiskTableHash(S, G, K);
-    tableHash.asset_price <== asset_price;
-    tableHash.haircut_bp <== haircut_bp;
-    tableHash.asset_group <== asset_group;
-    tableHash.asset_risk <== asset_risk;
-    tableHash.tier_threshold <== tier_threshold;
-    tableHash.tier_rate <== tier_rate;
-    tableHash.credit_bp <== credit_bp;
+    // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
+    component tableHash = HashList(4);
+    tableHash.in[0] <== DOMAIN_TABLE();
+    tableHash.in[1] <== groups_root;
+    tableHash.in[2] <== assets_root;
+    tableHash.in[3] <== credit_bp;
     component imRange = UnsignedRangeCheck(MULT_BITS());
     imRange.in <== im_bp;
     component mmRange = UnsignedRangeCheck(MULT_BITS());
@@ -268,30 +362,84 @@ template AccountMargin(N, S, G, K, D) {
     paramsHash.inputs[5] <== epoch;
     params_root === paramsHash.out;
 
-    // ---- collateral assets: range checks, group, and their share of each scenario loss ----
-    component priceRange[K];
-    component haircutRange[K];
-    component haircutCap[K];
+    // ---- group slots: the account's underlyings, each a leaf of the group table ----
+    component groupLeaf[G];
+    component groupPath[G];
+    component groupOrder[G];
+    signal groupRootGap[G];
+    signal groupGap[G];
+    signal key[G];            // the slot's group id, or KEY_OFFSET + id when unused (matches no leaf's group)
+    for (var g = 0; g < G; g++) {
+        group_used[g] * (group_used[g] - 1) === 0;
+        groupLeaf[g] = GroupLeaf();
+        groupLeaf[g].tier_threshold <== tier_threshold[g];
+        groupLeaf[g].tier_rate <== tier_rate[g];
+        groupPath[g] = QuadMerkleInclusion(GL);
+        groupPath[g].leaf <== groupLeaf[g].out;
+        groupPath[g].index <== group_id[g];
+        groupPath[g].siblings <== group_siblings[g];
+        groupRootGap[g] <== groupPath[g].root - groups_root;
+        groupRootGap[g] * group_used[g] === 0;             // a used slot opens the published table
+        for (var t = 0; t < T; t++) {
+            tier_rate[g][t] * (1 - group_used[g]) === 0;   // an unused slot charges no size tier
+        }
+        key[g] <== group_id[g] + (1 - group_used[g]) * KEY_OFFSET;
+        if (g > 0) {
+            group_used[g] * (1 - group_used[g - 1]) === 0; // used slots first
+            // used ids strictly increasing: id[g] - id[g-1] - 1 >= 0 (both below 2^GROUP_DEPTH)
+            groupGap[g] <== group_used[g] * (group_id[g] - group_id[g - 1] - 1);
+            groupOrder[g] = UnsignedRangeCheck(GROUP_DEPTH());
+            groupOrder[g].in <== groupGap[g];
+        } else {
+            groupGap[g] <== 0;
+        }
+    }
+
+    // ---- collateral slots: range checks (in AssetLeaf), group, and their share of each scenario loss ----
+    component assetLeaf[K];
+    component assetPath[K];
+    component assetOrder[K];
     component balanceRange[K];
-    component assetRiskRange[K][S];
     component assetSel[K];
-    signal assetBalance[K][G];       // balance if the asset is group g's underlying, else 0
+    signal assetRootGap[K];
+    signal assetGap[K];
+    signal assetNoGroup[K];          // asset_group * (code G selected)
+    signal assetNotUnderlying[K];    // (asset_group - NO_GROUP) * (code G selected)
+    signal assetBalance[K][G];       // balance if the asset is slot g's underlying, else 0
     signal assetPnl[K][G][S];        // assetBalance * asset_risk: the asset's scaled P&L in scenario s
     for (var k = 0; k < K; k++) {
-        priceRange[k] = UnsignedRangeCheck(PRICE_BITS());
-        priceRange[k].in <== asset_price[k];
-        haircutRange[k] = UnsignedRangeCheck(14);
-        haircutRange[k].in <== haircut_bp[k];             // haircut >= 0
-        haircutCap[k] = UnsignedRangeCheck(14);
-        haircutCap[k].in <== BP() - haircut_bp[k];        // haircut <= 10^4
+        asset_used[k] * (asset_used[k] - 1) === 0;
         balanceRange[k] = UnsignedRangeCheck(BALANCE_BITS());
         balanceRange[k].in <== balance[k];
-        for (var s = 0; s < S; s++) {
-            assetRiskRange[k][s] = SignedRangeCheck(ASSET_RISK_BITS());
-            assetRiskRange[k][s].in <== asset_risk[k][s];
+        balance[k] * (1 - asset_used[k]) === 0;            // an unused slot holds nothing
+        assetLeaf[k] = AssetLeaf(S);
+        assetLeaf[k].price <== asset_price[k];
+        assetLeaf[k].haircut_bp <== haircut_bp[k];
+        assetLeaf[k].group <== asset_group[k];
+        assetLeaf[k].asset_risk <== asset_risk[k];
+        assetPath[k] = QuadMerkleInclusion(AL);
+        assetPath[k].leaf <== assetLeaf[k].out;
+        assetPath[k].index <== asset_id[k];
+        assetPath[k].siblings <== asset_siblings[k];
+        assetRootGap[k] <== assetPath[k].root - assets_root;
+        assetRootGap[k] * asset_used[k] === 0;             // a used slot opens the published table
+        if (k > 0) {
+            asset_used[k] * (1 - asset_used[k - 1]) === 0; // used slots first
+            assetGap[k] <== asset_used[k] * (asset_id[k] - asset_id[k - 1] - 1);
+            assetOrder[k] = UnsignedRangeCheck(ASSET_DEPTH());
+            assetOrder[k].in <== assetGap[k];              // used ids strictly increasing: no asset twice
+        } else {
+            assetGap[k] <== 0;
         }
-        assetSel[k] = OneHot(G + 1);                       // code G: no group
-        assetSel[k].code <== asset_group[k];
+
+        // the asset's underlying is the group of slot asset_slot[k]; code G only for no underlying or no balance
+        assetSel[k] = SlotKey(G);
+        assetSel[k].code <== asset_slot[k];
+        assetSel[k].key <== key;
+        assetNoGroup[k] <== asset_group[k] * assetSel[k].sel[G];
+        assetSel[k].out === asset_group[k] - assetNoGroup[k];
+        assetNotUnderlying[k] <== assetSel[k].sel[G] * (asset_group[k] - NO_GROUP());
+        assetNotUnderlying[k] * balance[k] === 0;
         for (var g = 0; g < G; g++) {
             assetBalance[k][g] <== balance[k] * assetSel[k].sel[g];
             for (var s = 0; s < S; s++) {
@@ -302,14 +450,12 @@ template AccountMargin(N, S, G, K, D) {
 
     // ---- positions: each row is a leaf of the committed tree ----
     component qtyBits[N];
+    component groupRange[N];
     component leaf[N];
     component path[N];
     component sel[N];
     component kindSel[N];
-    component markRange[N];
-    component chargeRange[N];
-    component deltaRange[N];
-    component riskRange[N][S];
+    signal noSlotGroup[N];    // group * (code G selected)
     signal short[N];          // max(-qty, 0): short lots of the slot
     signal markValue[N];      // qty * mark
     signal optionValue[N];    // qty * mark for a call or put, else 0
@@ -319,7 +465,8 @@ template AccountMargin(N, S, G, K, D) {
     signal putCharge[N];      // qty * charge for a put, else 0
     signal qtyDelta[N];       // qty * delta
     signal pnl[N][S];         // qty * risk
-    // the slot's items counted in group g, for g < G - 1; group G - 1 gets the rest (the selector sums to 1)
+    // the slot's items counted in group slot g, for g < G - 1; slot G - 1 gets the rest (an unused position,
+    // the only one with code G, has qty = 0 and so counts nothing anywhere)
     signal groupShort[N][G - 1];
     signal groupCall[N][G - 1];
     signal groupPut[N][G - 1];
@@ -331,19 +478,9 @@ template AccountMargin(N, S, G, K, D) {
         qtyBits[p].in <== qty[p] + (1 << (QTY_BITS() - 1));
         short[p] <== -qty[p] * (1 - qtyBits[p].out[QTY_BITS() - 1]);
 
-        // the published values, each range-checked before any arithmetic reads it
-        markRange[p] = SignedRangeCheck(RISK_BITS());
-        markRange[p].in <== mark[p];
-        chargeRange[p] = UnsignedRangeCheck(CHARGE_BITS());
-        chargeRange[p].in <== charge[p];
-        deltaRange[p] = SignedRangeCheck(RISK_BITS());
-        deltaRange[p].in <== delta[p];
-        for (var s = 0; s < S; s++) {
-            riskRange[p][s] = SignedRangeCheck(RISK_BITS());
-            riskRange[p][s].in <== risk[p][s];
-        }
-
-        leaf[p] = InstrumentLeaf(S);
+        groupRange[p] = UnsignedRangeCheck(GROUP_BITS());
+        groupRange[p].in <== group[p];
+        leaf[p] = InstrumentLeaf(S);  // range-checks mark, charge, delta and risk as it packs them
         leaf[p].group <== group[p];
         leaf[p].kind <== kind[p];
         leaf[p].mark <== mark[p];
@@ -356,6 +493,14 @@ template AccountMargin(N, S, G, K, D) {
         path[p].index <== leaf_index[p];
         path[p].siblings <== siblings[p];
         path[p].root === instruments_root;
+
+        // the group slot: its key is the leaf's group (a used slot), or code G and no quantity
+        sel[p] = SlotKey(G);
+        sel[p].code <== position_slot[p];
+        sel[p].key <== key;
+        noSlotGroup[p] <== group[p] * sel[p].sel[G];
+        sel[p].out === group[p] - noSlotGroup[p];
+        qty[p] * sel[p].sel[G] === 0;
 
         kindSel[p] = OneHot(N_KINDS());
         kindSel[p].code <== kind[p];
@@ -370,8 +515,6 @@ template AccountMargin(N, S, G, K, D) {
             pnl[p][s] <== qty[p] * risk[p][s];
         }
 
-        sel[p] = OneHot(G);
-        sel[p].code <== group[p];
         for (var g = 0; g < G - 1; g++) {
             groupShort[p][g] <== short[p] * sel[p].sel[g];
             groupCall[p][g] <== callCharge[p] * sel[p].sel[g];
@@ -395,8 +538,6 @@ template AccountMargin(N, S, G, K, D) {
     component scanCeil[G];
     component somMax[G];
     component deltaAbs[G];
-    component thresholdRange[G][T];
-    component rateRange[G][T];
     component tierExcess[G][T];
     component concentrationCeil[G];
     var shortTotal = 0;
@@ -445,7 +586,8 @@ template AccountMargin(N, S, G, K, D) {
                 posRest[s] -= positionPnl[s];
             }
         } else {
-            // every slot is in exactly one group (OneHot sums to 1), so the last group holds what is left
+            // every position is in exactly one group slot or has code G and qty = 0 (counting nothing), so the
+            // last group slot holds what is left
             shortLots = shortRest;
             calls = callRest;
             puts = putRest;
@@ -490,10 +632,6 @@ template AccountMargin(N, S, G, K, D) {
         // size tiers: ceil(sum_t max(0, |delta| - threshold_t) * rate_t / 10^8)
         var tierSum = 0;
         for (var t = 0; t < T; t++) {
-            thresholdRange[g][t] = UnsignedRangeCheck(TIER_BITS());
-            thresholdRange[g][t].in <== tier_threshold[g][t];
-            rateRange[g][t] = UnsignedRangeCheck(PRICE_BITS());
-            rateRange[g][t].in <== tier_rate[g][t];
             tierExcess[g][t] = MaxZero(DELTA_BITS());    // |delta| - threshold in (-2^63, 2^95)
             tierExcess[g][t].in <== deltaAbs[g].out - tier_threshold[g][t];
             tierCharge[g][t] <== tierExcess[g][t].out * tier_rate[g][t];
@@ -599,7 +737,7 @@ template AccountMargin(N, S, G, K, D) {
     solvent.in[1] <== mm;
 
     // ---- the account commitment ----
-    component commitment = HashList(3 + 2 * N + K + 1);
+    component commitment = HashList(3 + 2 * N + 2 * K + 1);
     commitment.in[0] <== DOMAIN_ACCOUNT();
     commitment.in[1] <== N;
     commitment.in[2] <== K;
@@ -608,8 +746,9 @@ template AccountMargin(N, S, G, K, D) {
         commitment.in[4 + 2 * p] <== qty[p];
     }
     for (var k = 0; k < K; k++) {
-        commitment.in[3 + 2 * N + k] <== balance[k];
+        commitment.in[3 + 2 * N + 2 * k] <== asset_id[k];
+        commitment.in[4 + 2 * N + 2 * k] <== balance[k];
     }
-    commitment.in[3 + 2 * N + K] <== salt;
+    commitment.in[3 + 2 * N + 2 * K] <== salt;
     account_commitment === commitment.out;
 }

@@ -105,36 +105,40 @@ def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
     if args.leaves is not None:
         check_output_path(args.leaves, "--leaves")
     market, _, table, scenarios = load_table(args)
-    params = build_params_tree(table, SIZES[args.size])
+    params = build_params_tree(table)
     if args.json:
         print(json.dumps({"params_root": str(params.params_root), "params_root_hex": hex64(params.params_root),
                           "instruments_root": str(params.instruments_root),
                           "table_hash": str(params.table_hash), "epoch": table.epoch,
-                          "size": args.size, "scenarios": scenarios.name}))
+                          "scenarios": scenarios.name}))
     else:
         console.print(f"params_root {hex64(params.params_root)}")
-        console.print(f"  epoch {table.epoch}, {table.n_instruments:,} instruments, scenarios {scenarios.name}, "
-                      f"circuit size {args.size}")
+        console.print(f"  epoch {table.epoch}, {table.n_instruments:,} instruments, {len(table.groups)} underlyings, "
+                      f"{len(table.assets)} collateral assets, scenarios {scenarios.name}")
     if args.leaves:
         rows: list[dict[str, Any]] = []
         for i, iid in enumerate(table.instrument_ids):
             fields = params.leaf_fields(i)
             rows.append({"index": i, "instrument": iid, "underlying": table.groups[int(table.group_index[i])],
                          **fields, "leaf": str(params.leaves[i])})
+        groups = [{"id": g, "underlying": name, **params.group_fields(g), "leaf": str(params.group_leaves[g])}
+                  for g, name in enumerate(table.groups)]
+        assets = [{"id": k, "asset": name, **params.asset_fields(k), "leaf": str(params.asset_leaves[k])}
+                  for k, name in enumerate(table.assets)]
         table_doc = {"params_root": str(params.params_root), "instruments_root": str(params.instruments_root),
-                     "table_hash": str(params.table_hash), "epoch": table.epoch,
-                     "market_timestamp": market.timestamp.isoformat(), "scenarios": table.scenario_names,
-                     "circuit_size": args.size, "im_multiplier_bp": table.im_multiplier_bp,
+                     "table_hash": str(params.table_hash), "groups_root": str(params.groups_root),
+                     "assets_root": str(params.assets_root), "intergroup_credit_bp": params.credit_bp,
+                     "epoch": table.epoch, "market_timestamp": market.timestamp.isoformat(),
+                     "scenarios": table.scenario_names, "im_multiplier_bp": table.im_multiplier_bp,
                      "mm_multiplier_bp": table.mm_multiplier_bp,
-                     "collateral": [{"asset": a, "price_micro": p, "haircut_bp": h} for a, p, h in
-                                    zip(table.assets, table.asset_price, table.haircut_bp, strict=True)],
-                     "risk_table": params.table_fields(),
                      "units": "risk, mark, charge: micro-units per lot; delta: micro-underlying per lot; "
-                              "vega: micro-units per vol point per lot; asset_risk: micro-units per whole "
-                              "asset unit; tier_threshold: 1e-8 units of the underlying; tier_rate: "
-                              "micro-units per whole unit", "leaves": rows}
+                              "vega: micro-units per vol point per lot; price: micro-units per whole asset unit; "
+                              "asset_risk: micro-units per whole asset unit; tier_threshold: 1e-8 units of the "
+                              "underlying; tier_rate: micro-units per whole unit; group 65535: no underlying",
+                     "groups": groups, "collateral": assets, "leaves": rows}
         args.leaves.write_text(json.dumps(table_doc, indent=1) + "\n")
-        console.print(f"wrote {len(rows):,} leaves to {args.leaves}")
+        console.print(f"wrote {len(rows):,} instrument, {len(groups)} group and {len(assets)} collateral leaves to "
+                      f"{args.leaves}")
     return EXIT_OK
 
 
@@ -161,9 +165,9 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
         salt = int(record.salt)
     market, _, table, scenarios = load_table(args)
     size = SIZES[args.size]
-    params = build_params_tree(table, size)
+    params = build_params_tree(table)
     account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
-    provable = check_provable(params, account)  # size, tree and solvency, before any tool runs
+    provable = check_provable(params, account, size)  # slots, tree and solvency, before any tool runs
     salt = new_salt() if salt is None else salt
     salt_out = args.salt_out
     if salt_out is None:
@@ -207,7 +211,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("params-root", help="compute the params root a venue publishes (and its leaf table)")
     add_market_args(p)
-    add_size_arg(p)
     p.add_argument("--leaves", type=Path, default=None, help="write the published leaf table (JSON) here")
     p.add_argument("--json", action="store_true", help="print the roots as JSON")
     p.set_defaults(handler=cmd_params_root)

@@ -282,7 +282,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
                          "anyway", file=str(args.vkey), field="--vkey")
     # 1. recompute the risk parameters and the root from the published market snapshot
     _, _, table, scenarios = load_table(args)
-    params = build_params_tree(table, SIZES[args.size])
+    params = build_params_tree(table)
     root_ok = params.params_root == published
     console.print(f"recomputed params_root {hex64(params.params_root)} from {args.market} "
                   f"({table.n_instruments:,} instruments, {scenarios.name}, epoch {table.epoch})")
@@ -316,9 +316,6 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
                 elif statement.params_root != params.params_root:
                     why = (f"proves against params_root {hex64(statement.params_root)}, not the root recomputed "
                            "from the market snapshot")
-                    if bundle.circuit.size != args.size:
-                        why += (f" (the bundle says it was proven with the {bundle.circuit.size} circuit; this audit "
-                                f"recomputes the root for --size {args.size}, and the root depends on the size)")
                     tally.failed.append((str(path), why))
                 elif (statement.account_commitment, statement.params_root) in seen:
                     tally.duplicates.append((path, seen[(statement.account_commitment, statement.params_root)]))
@@ -388,7 +385,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = sub.add_parser("audit", help="recompute the params root and check every proof (Python only, no Node)")
     add_market_args(p)
-    p.add_argument("--size", choices=sorted(SIZES), default="test", help="circuit size (default %(default)s)")
     p.add_argument("--root", required=True, help="the params root the venue published (decimal or 0x hex)")
     p.add_argument("--vkey", type=Path, required=True, help="the venue's published verification_key.json")
     p.add_argument("--proofs", type=Path, nargs="+", required=True, help="proof bundles or folders of them")

@@ -17,7 +17,7 @@ from typing import Any
 
 from zkmargin.constants import FIELD_ORDER, format_money
 from zkmargin.engine.account import AccountInts
-from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.commitments import ParamsTree, account_slots
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.results import MarginResult
@@ -32,6 +32,7 @@ from zkmargin.statement.records import (
     StatementRecord,
 )
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Statement, hex64
+from zkmargin.statement.sizes import SIZES, CircuitSize
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
@@ -65,10 +66,23 @@ class ProvableAccount:
     params: ParamsTree
     account: AccountInts
     result: MarginResult
+    size: CircuitSize
 
 
-def check_provable(params: ParamsTree, account: AccountInts, result: MarginResult | None = None) -> ProvableAccount:
-    """Reject, before any tool runs, an account the circuit cannot prove.
+def smallest_fitting(params: ParamsTree, account: AccountInts) -> str | None:
+    """The name of the smallest circuit size whose slots hold ``account``, or ``None``."""
+    for name, size in sorted(SIZES.items(), key=lambda item: item[1].positions):
+        try:
+            account_slots(params, account, size)
+        except InputError:
+            continue
+        return name
+    return None
+
+
+def check_provable(params: ParamsTree, account: AccountInts, size: CircuitSize,
+                   result: MarginResult | None = None) -> ProvableAccount:
+    """Reject, before any tool runs, an account the circuit of ``size`` cannot prove.
 
     ``result`` is the engine's margin of ``account`` when the caller has it; it is computed here otherwise,
     and the returned :class:`ProvableAccount` carries it on to :func:`prove_account`.
@@ -76,15 +90,18 @@ def check_provable(params: ParamsTree, account: AccountInts, result: MarginResul
     Raises
     ------
     InputError
-        Too many positions for the circuit size or an instrument outside the tree.
+        More positions, underlyings or posted assets than the size has slots (the message names the smallest
+        size that fits, if any), or an instrument outside the tree.
     InsolventError
         Equity below MM, with the shortfall in the message.
     """
     result = result if result is not None else margin_account(params.table, account)
-    size = params.size
-    if len(account.qty) > size.positions:
-        raise InputError(f"the account has {len(account.qty)} positions; the {size.name} circuit takes at most "
-                         f"{size.positions} (use --size standard or a larger circuit)", field="positions")
+    try:
+        account_slots(params, account, size)
+    except InputError as exc:
+        fits = smallest_fitting(params, account)
+        hint = f" (use --size {fits})" if fits is not None else " (no circuit size holds it)"
+        raise InputError(f"{exc.reason}{hint}", field=exc.field) from exc
     for leaf in account.leaf_index:
         if not 0 <= leaf < len(params.leaves):
             raise InputError(f"leaf {leaf} is not in the params tree", field="positions")
@@ -93,17 +110,19 @@ def check_provable(params: ParamsTree, account: AccountInts, result: MarginResul
             f"the account is insolvent, so a solvency proof is impossible: equity {format_money(result.equity)} "
             f"is below the maintenance margin {format_money(result.maintenance_margin)} by "
             f"{format_money(result.shortfall)}", field="collateral")
-    return ProvableAccount(params, account, result)
+    return ProvableAccount(params, account, result, size)
 
 
-def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult) -> None:
-    """The circuit's intermediate values must equal the engine's (signals the compiler kept)."""
+def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int]) -> None:
+    """The circuit's intermediate values must equal the engine's (signals the compiler kept); group slot ``g``
+    holds market group ``groups[g]``."""
     expected: dict[str, int] = {
         "main.mm": result.maintenance_margin, "main.im": result.initial_margin,
         "main.collateral": result.collateral_value, "main.equity": result.equity,
         "main.requirement": result.requirement, "main.separate": result.separate_scan,
         "main.joint": result.joint_scan, "main.scanRisk": result.scan_risk}
-    for g, gm in enumerate(result.groups):
+    for g, market_group in enumerate(groups):
+        gm = result.groups[market_group]
         expected[f"main.scan[{g}]"] = gm.scan_risk
         expected[f"main.som[{g}]"] = gm.short_option_minimum
         expected[f"main.netDelta[{g}]"] = gm.net_delta
@@ -134,11 +153,11 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     ``workdir`` receives input.json, witness.wtns, proof.json and public.json.
     """
     say = progress or (lambda _msg: None)
-    params, account, result = provable.params, provable.account, provable.result
-    if params.size.name != artifacts.name:
-        raise InputError(f"params were built for size {params.size.name}, keys for {artifacts.name}")
+    params, account, result, size = provable.params, provable.account, provable.result, provable.size
+    if size.name != artifacts.name:
+        raise InputError(f"the account was checked for size {size.name}, the keys are for {artifacts.name}")
     salt = new_salt() if salt is None else salt
-    inputs, statement = circuit_input(params, account, salt, result)
+    inputs, statement = circuit_input(params, account, salt, result, size)
     seconds: dict[str, float] = {}
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -146,7 +165,8 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     start = time.perf_counter()
     witness = calculate_witness(artifacts.circuit, inputs, workdir)
     seconds["witness"] = time.perf_counter() - start
-    _compare(artifacts, witness, result)
+    lay = account_slots(params, account, size)
+    _compare(artifacts, witness, result, [g for g, used in zip(lay.group_id, lay.group_used, strict=True) if used])
 
     say("generating the Groth16 proof")
     start = time.perf_counter()

@@ -6,53 +6,77 @@ from typing import Any
 
 from zkmargin.constants import to_field
 from zkmargin.engine.account import AccountInts
-from zkmargin.engine.commitments import ParamsTree, balances, commit_account, slots
+from zkmargin.engine.commitments import AccountSlots, ParamsTree, account_slots, commit_account
 from zkmargin.engine.results import MarginResult
 from zkmargin.statement.signals import Statement
+from zkmargin.statement.sizes import CircuitSize
 
 
-def circuit_input(params: ParamsTree, account: AccountInts, salt: int,
-                  result: MarginResult) -> tuple[dict[str, Any], Statement]:
-    """The circuit input (ints, signed values field-encoded) and its statement.
+def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: MarginResult,
+                  size: CircuitSize) -> tuple[dict[str, Any], Statement]:
+    """The circuit input of ``size`` (ints, signed values field-encoded) and its statement.
 
-    Every array has the circuit size's shape: ``N`` slots (risk ``[N][S]``), ``K`` assets (``asset_risk[K][S]``),
-    ``G`` groups (``tier_threshold`` and ``tier_rate`` ``[G][MAX_TIERS]``).
+    Every array has the size's shape: ``N`` position slots (risk ``[N][S]``), ``G`` group slots
+    (``tier_threshold`` and ``tier_rate`` ``[G][MAX_TIERS]``), ``K`` collateral slots (``asset_risk[K][S]``),
+    with ``S`` the market's scenario count.
 
     ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's IM and
     MM come from it.
     """
-    size = params.size
-    res = result
-    leaf_index, qty = slots(account, size)
+    lay = account_slots(params, account, size)
     table = params.table
-    statement = Statement(params.params_root, commit_account(account, size, salt), res.initial_margin,
-                          res.maintenance_margin)
+    statement = Statement(params.params_root, commit_account(account, size, salt), result.initial_margin,
+                          result.maintenance_margin)
     inputs: dict[str, Any] = {
         "params_root": statement.params_root,
         "account_commitment": statement.account_commitment,
         "margins": statement.margins,
-        "qty": [to_field(q) for q in qty],
-        "leaf_index": leaf_index,
-        "group": [int(table.group_index[i]) for i in leaf_index],
-        "kind": [int(table.kind[i]) for i in leaf_index],
-        "mark": [to_field(int(table.mark[i])) for i in leaf_index],
-        "charge": [int(table.charge[i]) for i in leaf_index],
-        "delta": [to_field(int(table.delta[i])) for i in leaf_index],
-        "vega": [to_field(int(table.vega[i])) for i in leaf_index],
-        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in leaf_index],
-        "siblings": [params.tree.path(i) for i in leaf_index],
+        "qty": [to_field(q) for q in lay.qty],
+        "leaf_index": lay.leaf_index,
+        "position_slot": lay.position_slot,
+        "group": [int(table.group_index[i]) for i in lay.leaf_index],
+        "kind": [int(table.kind[i]) for i in lay.leaf_index],
+        "mark": [to_field(int(table.mark[i])) for i in lay.leaf_index],
+        "charge": [int(table.charge[i]) for i in lay.leaf_index],
+        "delta": [to_field(int(table.delta[i])) for i in lay.leaf_index],
+        "vega": [to_field(int(table.vega[i])) for i in lay.leaf_index],
+        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in lay.leaf_index],
+        "siblings": [params.tree.path(i) for i in lay.leaf_index],
+        **group_slot_inputs(params, lay),
+        **asset_slot_inputs(params, lay),
         "instruments_root": params.instruments_root,
-        "asset_price": params.asset_price,
-        "haircut_bp": params.haircut_bp,
-        "asset_group": params.asset_group,
-        "asset_risk": [[to_field(int(v)) for v in row] for row in params.asset_risk],
-        "tier_threshold": params.tier_threshold.tolist(),
-        "tier_rate": params.tier_rate.tolist(),
+        "groups_root": params.groups_root,
+        "assets_root": params.assets_root,
         "credit_bp": params.credit_bp,
-        "im_bp": params.table.im_multiplier_bp,
-        "mm_bp": params.table.mm_multiplier_bp,
-        "epoch": params.table.epoch,
-        "balance": balances(account, size),
+        "im_bp": table.im_multiplier_bp,
+        "mm_bp": table.mm_multiplier_bp,
+        "epoch": table.epoch,
+        "balance": lay.balance,
         "salt": salt,
     }
     return inputs, statement
+
+
+def group_slot_inputs(params: ParamsTree, lay: AccountSlots) -> dict[str, Any]:
+    """``group_id``, ``group_used``, tiers and paths of the group slots; an unused slot holds zeros and the
+    path of group 0 (or of the empty table)."""
+    tiers = [params.group_fields(g) if used else {"tier_threshold": [0, 0], "tier_rate": [0, 0]}
+             for g, used in zip(lay.group_id, lay.group_used, strict=True)]
+    return {"group_id": lay.group_id, "group_used": lay.group_used,
+            "tier_threshold": [t["tier_threshold"] for t in tiers], "tier_rate": [t["tier_rate"] for t in tiers],
+            "group_siblings": [params.group_tree.path(g) for g in lay.group_id]}
+
+
+def asset_slot_inputs(params: ParamsTree, lay: AccountSlots) -> dict[str, Any]:
+    """The collateral slots' leaf values and paths; an unused slot (balance 0) repeats asset 0's leaf values
+    (zeros in a market without assets), which the circuit neither opens nor counts."""
+    known = [k < len(params.asset_price) for k in lay.asset_id]
+    zero_row = [0] * lay.size.scenarios
+    return {"asset_id": lay.asset_id, "asset_used": lay.asset_used,
+            "asset_price": [params.asset_price[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
+            "haircut_bp": [params.haircut_bp[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
+            "asset_group": [params.asset_group[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
+            "asset_risk": [[to_field(int(v)) for v in (params.asset_risk[k] if ok else zero_row)]
+                           for k, ok in zip(lay.asset_id, known, strict=True)],
+            "asset_slot": lay.asset_slot,
+            "asset_siblings": [params.asset_tree.path(k) for k in lay.asset_id]}

@@ -122,10 +122,10 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
             raise SystemExit(f"{name}: setup reused a cached ptau or key in {cache}")
         log(f"{name}: dev ptau {timings['ptau']:.1f} s, groth16 setup + beacon {timings['setup']:.1f} s")
 
-        params = build_params_tree(table, size)
+        params = build_params_tree(table)
         account = encode_account(load_portfolio(PORTFOLIO), table, source=str(PORTFOLIO))
         work = cache / "prove"
-        proof = prove_account(artifacts, check_provable(params, account), workdir=work,
+        proof = prove_account(artifacts, check_provable(params, account, size), workdir=work,
                               market_timestamp=market_timestamp, scenarios=SCENARIOS,
                               progress=lambda msg: log(f"{name}: {msg}"))
         log(f"{name}: witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")

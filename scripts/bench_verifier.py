@@ -91,7 +91,7 @@ def prove_example(artifacts: SetupArtifacts, workdir: Path, *, salt: int | None 
         params = params.model_copy(update=dict(params_update))
     table = build_risk_table(market, load_scenarios(SCENARIOS), params)
     account = encode_account(load_portfolio(PORTFOLIO), table, source=str(PORTFOLIO))
-    return prove_account(artifacts, check_provable(build_params_tree(table, SIZES[artifacts.name]), account), salt=salt,
+    return prove_account(artifacts, check_provable(build_params_tree(table), account, SIZES[artifacts.name]), salt=salt,
                          workdir=workdir, market_timestamp=market.timestamp.isoformat(), scenarios=SCENARIOS)
 
 

@@ -1,15 +1,21 @@
-"""The hashed encodings the circuit checks, from plain integers: instrument leaf, risk-table hash,
-params root, account commitment, and the packed ``margins`` signal.
+"""The hashed encodings the circuit checks, from plain integers: the instrument, group and collateral leaves,
+the risk-table hash, the params root, the account commitment and the packed ``margins`` signal.
 
 Twin of ``circuits/account.circom``; the tests check both give the same values.
 
-* instrument leaf = ``hash_list([1, group, kind, mark, charge, delta, vega, risk[0..S-1]])``
-* table hash = ``hash_list([2, (price_k, haircut_k, asset_group_k, asset_risk_k[0..S-1]) for k < K,
-  (tier_threshold[g][t], tier_rate[g][t]) for g < G, t < MAX_TIERS, intergroup_credit_bp])``
-* ``params_root = poseidon([3, instruments_root, table_hash, im_bp, mm_bp, epoch])``, where
-  ``instruments_root`` is the root of a quaternary Poseidon tree over the leaves (empty leaves 0)
-* ``account_commitment = hash_list([4, N, K, (leaf_index_p, qty_p) for p < N, balance_k for k < K, salt])``
-  with the used slots first, sorted by leaf index, and unused slots ``(0, 0)``.
+* a *row* of signed values of ``bits`` bits is packed ``per`` to a field element:
+  ``word_j = sum_i (v[per * j + i] + 2^(bits - 1)) * 2^(bits * i)`` (:func:`pack_signed`); the circuit
+  range-checks every value as it packs it, so a word opens to one row only;
+* instrument leaf = ``hash_list([1, group, kind, vega, pack_signed([mark, charge, delta, risk[0..S-1]], 41, 6)])``
+* group leaf = ``hash_list([5, tier_threshold[0], tier_rate[0], tier_threshold[1], tier_rate[1]])``, at the
+  group's id in the group tree
+* asset leaf = ``hash_list([6, price, haircut_bp, group, pack_signed(asset_risk[0..S-1], 56, 4)])``, at the
+  asset's id in the collateral tree (``group`` is ``NO_GROUP`` for an asset that is no underlying)
+* table hash = ``hash_list([2, groups_root, assets_root, intergroup_credit_bp])``
+* ``params_root = poseidon([3, instruments_root, table_hash, im_bp, mm_bp, epoch])``; the three trees are
+  quaternary Poseidon trees over the leaves (empty leaves 0)
+* ``account_commitment = hash_list([4, N, K, (leaf_index_p, qty_p) for p < N, (asset_id_k, balance_k) for k < K,
+  salt])`` with the used slots first, sorted by leaf index (asset id), and unused slots ``(0, 0)``.
 
 Every value enters a hash in the field encoding (``x mod r``, so a negative ``x`` as ``r + x``); the
 circuit range-checks every hashed value it computes with against the number contract.
@@ -21,46 +27,68 @@ import secrets
 from collections.abc import Sequence
 from typing import Final
 
-from zkmargin.constants import to_field
+from zkmargin.constants import ASSET_RISK_BITS, FIELD_ORDER, RISK_BITS, to_field
 from zkmargin.statement.poseidon import hash_list, poseidon
 
 DOMAIN_INSTRUMENT: Final = 1
 DOMAIN_TABLE: Final = 2
 DOMAIN_PARAMS: Final = 3
 DOMAIN_ACCOUNT: Final = 4
+DOMAIN_GROUP: Final = 5
+DOMAIN_ASSET: Final = 6
 MARGIN_PACK_BITS: Final = 128
 SALT_BITS: Final = 248
+#: Values per packed word: 6 risk values of 41 bits (246 bits), 4 collateral risk values of 56 bits (224 bits).
+RISK_PER_WORD: Final = 6
+ASSET_RISK_PER_WORD: Final = 4
+
+
+def pack_signed(values: Sequence[int], bits: int, per: int, *, checked: bool = True) -> list[int]:
+    """``values`` (signed, each in ``[-2^(bits-1), 2^(bits-1))``) packed ``per`` to a word, offset by
+    ``2^(bits-1)``; the last word holds the remainder.  Raises ``ValueError`` for a value out of range, unless
+    ``checked`` is false (then the words are reduced mod r: how a malformed published leaf is built in tests)."""
+    half = 1 << (bits - 1)
+    words = [0] * (-(-len(values) // per))
+    for i, v in enumerate(values):
+        v = int(v)
+        if checked and not -half <= v < half:
+            raise ValueError(f"value {v} does not fit {bits} signed bits")
+        words[i // per] += (v + half) << (bits * (i % per))
+    return [w % FIELD_ORDER for w in words]
 
 
 def instrument_leaf(group: int, kind: int, mark: int, charge: int, delta: int, vega: int,
-                    risk: Sequence[int]) -> int:
-    """Hash of one instrument leaf (every input in the field encoding).
+                    risk: Sequence[int], *, checked: bool = True) -> int:
+    """Hash of one instrument leaf.
 
-    ``kind`` is the instrument kind code (0 spot, 1 perpetual or future, 2 call, 3 put); ``mark``, ``charge``
-    and ``risk[S]`` are micro-units per lot, ``delta`` micro-units of the underlying per lot, ``vega``
-    micro-units per vol point per lot (hashed only: the circuit never computes with it).
+    ``group`` is the underlying's id in the group tree, ``kind`` the instrument kind code (0 spot, 1 perpetual
+    or future, 2 call, 3 put); ``mark``, ``charge`` and ``risk[S]`` are micro-units per lot, ``delta``
+    micro-units of the underlying per lot (packed, so each must fit the signed 41-bit contract); ``vega`` is
+    micro-units per vol point per lot (hashed only: the circuit never computes with it).  ``checked=False``
+    packs out-of-contract values too (a malformed leaf, which the circuit cannot open).
     """
-    return hash_list([DOMAIN_INSTRUMENT, *(to_field(int(v)) for v in (group, kind, mark, charge, delta, vega)),
-                      *(to_field(int(v)) for v in risk)])
+    words = pack_signed([mark, charge, delta, *risk], RISK_BITS, RISK_PER_WORD, checked=checked)
+    return hash_list([DOMAIN_INSTRUMENT, to_field(int(group)), to_field(int(kind)), to_field(int(vega)), *words])
 
 
-def table_hash(prices: Sequence[int], haircuts_bp: Sequence[int], asset_groups: Sequence[int],
-               asset_risk: Sequence[Sequence[int]], tier_threshold: Sequence[Sequence[int]],
-               tier_rate: Sequence[Sequence[int]], credit_bp: int) -> int:
-    """Hash of the risk table beside the instrument tree, already padded to the circuit's K, G and S.
+def group_leaf(tier_threshold: Sequence[int], tier_rate: Sequence[int]) -> int:
+    """Hash of one group leaf: its size tiers (threshold in 1e-8 units of the underlying, rate in micro-units
+    per whole unit), ``MAX_TIERS`` of each."""
+    body = [to_field(int(v)) for pair in zip(tier_threshold, tier_rate, strict=True) for v in pair]
+    return hash_list([DOMAIN_GROUP, *body])
 
-    Per asset ``k < K``: price (micro-units per whole unit), haircut (bp), group (``G`` for none) and its
-    risk row ``asset_risk[k][S]`` (signed micro-units per whole unit); per group ``g < G`` and tier
-    ``t < MAX_TIERS``: threshold (1e-8 units of the underlying) and rate (micro-units per whole unit); then
-    the inter-underlying credit (bp).
-    """
-    body: list[int] = []
-    for price, haircut, group, row in zip(prices, haircuts_bp, asset_groups, asset_risk, strict=True):
-        body += [int(price), int(haircut), int(group), *(int(v) for v in row)]
-    for thresholds, rates in zip(tier_threshold, tier_rate, strict=True):
-        for threshold, rate in zip(thresholds, rates, strict=True):
-            body += [int(threshold), int(rate)]
-    return hash_list([DOMAIN_TABLE, *(to_field(v) for v in body), to_field(int(credit_bp))])
+
+def asset_leaf(price: int, haircut_bp: int, group: int, asset_risk: Sequence[int], *, checked: bool = True) -> int:
+    """Hash of one collateral leaf: price (micro-units per whole unit), haircut (bp), the group id of its
+    underlying or ``NO_GROUP``, and its risk row (signed micro-units per whole unit, packed; ``checked`` as for
+    :func:`instrument_leaf`)."""
+    words = pack_signed(asset_risk, ASSET_RISK_BITS, ASSET_RISK_PER_WORD, checked=checked)
+    return hash_list([DOMAIN_ASSET, to_field(int(price)), to_field(int(haircut_bp)), to_field(int(group)), *words])
+
+
+def table_hash(groups_root: int, assets_root: int, credit_bp: int) -> int:
+    """``hash_list([2, groups_root, assets_root, credit_bp])``: the tables beside the instrument tree."""
+    return hash_list([DOMAIN_TABLE, groups_root, assets_root, to_field(int(credit_bp))])
 
 
 def params_root(instruments_root: int, table: int, im_bp: int, mm_bp: int, epoch: int) -> int:
@@ -68,13 +96,16 @@ def params_root(instruments_root: int, table: int, im_bp: int, mm_bp: int, epoch
     return poseidon([DOMAIN_PARAMS, instruments_root, table, im_bp, mm_bp, epoch])
 
 
-def account_commitment(leaf_index: Sequence[int], qty: Sequence[int], balances: Sequence[int], salt: int) -> int:
-    """The hiding commitment to an account's slots and balances, already padded to the circuit's N and K.
+def account_commitment(leaf_index: Sequence[int], qty: Sequence[int], asset_id: Sequence[int],
+                       balances: Sequence[int], salt: int) -> int:
+    """The hiding commitment to an account's slots, already padded to the circuit's N and K.
 
-    ``leaf_index[N]`` and signed ``qty[N]`` (lots) are the slot layout, ``balances[K]`` in 1e-8 asset units.
+    ``leaf_index[N]`` and signed ``qty[N]`` (lots) are the position slots, ``asset_id[K]`` and ``balances[K]``
+    (1e-8 asset units) the collateral slots.
     """
     body = [v for pair in zip(leaf_index, qty, strict=True) for v in (pair[0], to_field(pair[1]))]
-    return hash_list([DOMAIN_ACCOUNT, len(leaf_index), len(balances), *body, *balances, salt])
+    assets = [v for pair in zip(asset_id, balances, strict=True) for v in pair]
+    return hash_list([DOMAIN_ACCOUNT, len(leaf_index), len(balances), *body, *assets, salt])
 
 
 def new_salt() -> int:

@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import RiskTable, build_risk_table
-from zkmargin.statement.sizes import SIZES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -38,7 +37,7 @@ def example_table() -> RiskTable:
 @pytest.fixture(scope="session")
 def example_params_tree(example_table: RiskTable) -> ParamsTree:
     """The params tree of the example table for the `test` circuit size."""
-    return build_params_tree(example_table, SIZES["test"])
+    return build_params_tree(example_table)
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
@@ -10,7 +11,7 @@ import numpy as np
 
 from zkmargin.engine.account import AccountInts
 from zkmargin.engine.io import load_market, load_params, load_scenarios
-from zkmargin.engine.models import MAX_TIERS, MarginParams
+from zkmargin.engine.models import MAX_TIERS, MarginParams, MarketSnapshot
 from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, RiskTable, build_risk_table
 
 EXAMPLES: Final = Path(__file__).resolve().parent.parent / "examples"
@@ -85,3 +86,35 @@ def cheap_strangle(table: RiskTable, lots: int, usdc: int = 10**14) -> AccountIn
                           key=lambda i: int(table.mark[i])) for kind in (KIND_CALL, KIND_PUT))
     balances = [usdc if asset == "USDC" else 0 for asset in table.assets]
     return AccountInts("strangle", tuple(cheapest), (lots, lots), tuple(balances))
+
+
+def wide_market() -> MarketSnapshot:
+    """examples/market.json with a third underlying, SOL, and six collateral assets (the example's four, EURC
+    and SOL).  The engine orders both by name, so group ids are BTC 0, ETH 1, SOL 2 (an account trading BTC
+    and SOL has ids 0 and 2) and asset ids BTC, ETH, EURC, SOL, USDC, USDT.  SOL lists spot, a perpetual, and
+    calls and puts at 160/180/200 on the example's first two expiries."""
+    doc = json.loads((EXAMPLES / "market.json").read_text())
+    btc = doc["underlyings"]["BTC"]
+    sol = {"index": 180.0,
+           "forwards": {date: round(180.0 * fwd / btc["index"], 4) for date, fwd in btc["forwards"].items()},
+           "smiles": {date: {**smile, "atm": round(smile["atm"] + 0.2, 4)} for date, smile in btc["smiles"].items()}}
+    doc["underlyings"] = {"BTC": btc, "SOL": sol, "ETH": doc["underlyings"]["ETH"]}
+    expiries = sorted(btc["forwards"])[:2]
+    doc["instruments"] += [{"id": "SOL-USDC", "kind": "spot", "underlying": "SOL"},
+                           {"id": "SOL-PERPETUAL", "kind": "perpetual", "underlying": "SOL"}]
+    doc["instruments"] += [{"id": f"SOL-{date}-{strike}-{letter}", "kind": "option", "underlying": "SOL",
+                            "expiry": f"{date}T08:00:00Z", "strike": strike, "option_type": right}
+                           for date in expiries for strike in (160, 180, 200)
+                           for right, letter in (("call", "C"), ("put", "P"))]
+    doc["collateral"] = {"EURC": "1.08", **doc["collateral"], "SOL": "180"}
+    return MarketSnapshot.model_validate(doc)
+
+
+def wide_v2_table() -> RiskTable:
+    """:func:`wide_market` under the v2 scenarios with :func:`example_v2_params` plus SOL and EURC haircuts and
+    a SOL size tier: 3 underlyings and 6 collateral assets."""
+    base = example_v2_params().model_dump()
+    params = MarginParams.model_validate({
+        **base, "haircuts_bp": {**base["haircuts_bp"], "EURC": 300, "SOL": 2_500},
+        "concentration": {**base["concentration"], "SOL": [{"threshold": "5000", "rate_bp": 100}]}})
+    return build_risk_table(wide_market(), load_scenarios("v2"), params)

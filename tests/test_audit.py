@@ -7,9 +7,11 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from forge_helpers import forge_proof
 
@@ -17,11 +19,13 @@ from zkmargin.cli import prove as cli_prove
 from zkmargin.cli import verify as cli_verify
 from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, EXIT_OK
 from zkmargin.cli.main import main
-from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.commitments import build_params_tree, pad_risk
+from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
+from zkmargin.engine.scenarios import PRESETS
 from zkmargin.statement.records import vkey_id
-from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.sizes import MARKET_SCENARIOS
 from zkmargin.toolchain import keys
 from zkmargin.verifier import groth16
 
@@ -40,7 +44,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def params_root_of(args: list[str]) -> str:
     """The params root of the market and params in ``args`` (no capture needed)."""
     table = build_risk_table(load_market(Path(args[1])), load_scenarios("v2"), load_params(Path(args[3])))
-    return str(build_params_tree(table, SIZES["test"]).params_root)
+    return str(build_params_tree(table).params_root)
 
 
 def params_root(capsys: pytest.CaptureFixture[str], market: Path | None = None) -> str:
@@ -248,10 +252,17 @@ def test_prove_rejects_unknown_instrument(capsys: pytest.CaptureFixture[str], tm
     assert code == EXIT_INPUT and "DOGE-PERPETUAL" in err
 
 
-def test_prove_rejects_scenario_set_larger_than_circuit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    argv = [*prove_args(EXAMPLES / "portfolios" / "butterfly.json", tmp_path), "--scenarios", "crypto-grid"]
-    code, _, err = run(capsys, *argv)
-    assert code == EXIT_INPUT and "33 scenarios" in err
+def test_every_shipped_preset_fits_the_committed_risk_arrays() -> None:
+    """The market's 40 scenario columns hold every preset (crypto-grid's 33 included); a 41st is refused."""
+    market, params = load_market(EXAMPLES / "market.json"), load_params(EXAMPLES / "params.json")
+    for name in PRESETS:
+        tree = build_params_tree(build_risk_table(market, load_scenarios(name), params))
+        assert tree.risk.shape[1] == MARKET_SCENARIOS
+    wide = build_risk_table(market, load_scenarios("crypto-grid"), params)
+    too_many = replace(wide, risk_array=np.concatenate([wide.risk_array, wide.risk_array[:, :8]], axis=1),
+                       scenario_names=[*wide.scenario_names, *wide.scenario_names[:8]])
+    with pytest.raises(InputError, match="41 scenarios"):
+        pad_risk(too_many)
 
 
 NO_NODE = """
@@ -298,8 +309,3 @@ def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: py
     assert code == EXIT_OK and "registered the bundle's own root" in flat and "tests the contracts" in flat
 
 
-def test_audit_explains_a_circuit_size_mismatch(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
-    code, out, _ = dev_audit(capsys, proofs, proofs["honest"], extra=("--allow-insecure", "--size", "standard"))
-    flat = " ".join(out.split())
-    assert code == EXIT_FAILED and "2 bundles: 0 valid, 2 failed" in flat
-    assert "proven with the test circuit" in flat and "--size standard" in flat

@@ -55,7 +55,7 @@ STANDIN_SEED = "stand-in ceremony (INSECURE)"
 SMALL = 6  # ptau power of the fast checks
 #: ptau power the `test` account circuit needs (47,942 constraints, circuits/constraints.json).
 TEST_POWER = 16
-#: ptau power of the `small` account circuit (20,128 constraints), which the ceremony-path test sets up.
+#: ptau power of the `small` account circuit (32,257 constraints), which the ceremony-path test sets up.
 SMALL_POWER = 15
 
 
@@ -274,7 +274,7 @@ def test_production_setup_contributes_verifies_and_records_hashes(tmp_path: Path
     # at a quarter of the `test` circuit's cost
     ceremony = standin_ceremony(SMALL_POWER)
     small_params = build_params_tree(build_risk_table(load_market(EXAMPLES / "market.json"), load_scenarios("seed5"),
-                                                      load_params(EXAMPLES / "params.json")), SIZES["small"])
+                                                      load_params(EXAMPLES / "params.json")))
     # checks of the ptau, contribution, random beacon and `snarkjs zkey verify` inside
     ceremony_keys = setup("small", ptau=ceremony)
     manifest = ceremony_keys.manifest
@@ -289,7 +289,8 @@ def test_production_setup_contributes_verifies_and_records_hashes(tmp_path: Path
     dev_keys = setup("small")
     assert ceremony_keys.vkey_id != dev_keys.vkey_id  # a contribution with fresh entropy gives other keys
     assert dev_key_reason(json.loads(ceremony_keys.vkey.read_text())) is None
-    account = check_provable(small_params, butterfly(small_params))
+    short_call = encode_account(load_portfolio(EXAMPLES / "portfolios" / "naked_short_call.json"), small_params.table)
+    account = check_provable(small_params, short_call, SIZES["small"])
     result = prove_account(ceremony_keys, account, workdir=tmp_path)
     (tmp_path / "proof.json").write_text(json.dumps(result.bundle.snarkjs_proof()))
     (tmp_path / "public.json").write_text(json.dumps(result.bundle.public_signals))
@@ -299,20 +300,21 @@ def test_production_setup_contributes_verifies_and_records_hashes(tmp_path: Path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("field", ["maintenance_margin", "collateral_value", "scan_risk"])
+@pytest.mark.parametrize("field", ["maintenance_margin", "collateral_value", "scan_risk", "short_option_minimum"])
 def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params_tree: ParamsTree,
                                                                   test_keys: Any, field: str) -> None:
     account = butterfly(example_params_tree)
     honest = margin_account(example_params_tree.table, account)
-    inputs, _ = circuit_input(example_params_tree, account, new_salt(), honest)
+    inputs, _ = circuit_input(example_params_tree, account, new_salt(), honest, SIZES["test"])
     witness = calculate_witness(test_keys.circuit, inputs)
-    _compare(test_keys, witness, honest)  # agrees
-    if field == "scan_risk":
-        group = dataclasses.replace(honest.groups[0], scan_risk=honest.groups[0].scan_risk + 1)
+    groups = [g for g, used in zip(inputs["group_id"], inputs["group_used"], strict=True) if used]
+    _compare(test_keys, witness, honest, groups)  # agrees
+    if field == "short_option_minimum":
+        group = dataclasses.replace(honest.groups[0], short_option_minimum=honest.groups[0].short_option_minimum + 1)
         wrong = dataclasses.replace(honest, groups=(group, *honest.groups[1:]))
-        name = "scan[0]"
+        name = "som[0]"
     else:
         wrong = dataclasses.replace(honest, **{field: getattr(honest, field) + 1})
-        name = {"maintenance_margin": "mm", "collateral_value": "collateral"}[field]
+        name = {"maintenance_margin": "mm", "collateral_value": "collateral", "scan_risk": "scanRisk"}[field]
     with pytest.raises(CircuitMismatchError, match=f"disagree on {re.escape(name)}:"):
-        _compare(test_keys, witness, wrong)
+        _compare(test_keys, witness, wrong, groups)

@@ -37,6 +37,7 @@ from zkmargin.prover.prove import ProofResult, check_provable, prove_account
 from zkmargin.statement.commitments import DOMAIN_PARAMS, params_root, unpack_margins
 from zkmargin.statement.poseidon import poseidon
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.verifier import _pyrevm_compat as compat
@@ -928,7 +929,7 @@ def account_proof(test_keys: SetupArtifacts, example_params_tree: ParamsTree,
                   tmp_path_factory: pytest.TempPathFactory) -> ProofResult:
     """One proof of examples/portfolios/butterfly.json with the `test` circuit's INSECURE dev keys."""
     account = encode_account(load_portfolio(BUTTERFLY), example_params_tree.table, source=str(BUTTERFLY))
-    return prove_account(test_keys, check_provable(example_params_tree, account),
+    return prove_account(test_keys, check_provable(example_params_tree, account, SIZES["test"]),
                          workdir=tmp_path_factory.mktemp("account"))
 
 

@@ -53,16 +53,23 @@ from zkmargin.constants import (
 )
 from zkmargin.engine import reference
 from zkmargin.engine.account import AccountInts, encode_account
-from zkmargin.engine.commitments import ParamsTree, build_params_tree, commit_account
+from zkmargin.engine.commitments import ParamsTree, account_slots, build_params_tree, commit_account
 from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.results import MarginResult
 from zkmargin.engine.risk import KIND_CALL, KIND_PUT, RiskTable
 from zkmargin.prover.prove import ProofResult, check_provable, prove_account
 from zkmargin.prover.witness import circuit_input
 from zkmargin.statement import commitments
-from zkmargin.statement.commitments import MARGIN_PACK_BITS, instrument_leaf, pack_margins, table_hash
+from zkmargin.statement.commitments import (
+    MARGIN_PACK_BITS,
+    asset_leaf,
+    group_leaf,
+    instrument_leaf,
+    pack_margins,
+    table_hash,
+)
 from zkmargin.statement.merkle4 import QuadMerkleTree
-from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.sizes import ASSET_DEPTH, GROUP_BITS, GROUP_DEPTH, INSTRUMENT_DEPTH, NO_GROUP, SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import WitnessError, calculate_witness
@@ -70,6 +77,8 @@ from zkmargin.verifier import groth16
 from zkmargin.verifier.groth16_errors import VerificationInputError
 
 pytestmark = pytest.mark.slow
+
+SIZE = SIZES["test"]
 
 ACCOUNT_CIRCOM = ROOT / "circuits" / "account.circom"
 SALT = 0x5A17_0F_2026_1124_C0FFEE
@@ -79,41 +88,63 @@ ASSET_RISK_LIMIT = 1 << (ASSET_RISK_BITS - 1)  # [-2^55, 2^55)
 BIG_BALANCE = (1 << BALANCE_BITS) - 1  # enough BTC to cover a 2^40-lot short
 BTC, USDC, USDT = "BTC", "USDC", "USDT"
 
-# The statements of circuits/account.circom that each attack must trip (matched as substrings).
+# The statements that each attack must trip (matched as substrings of the failing frames: the statement of
+# AccountMargin, then of each template below it, " / "-joined by failing_statement).
 COMMITMENT = "account_commitment === commitment.out"
 PARAMS_ROOT = "params_root === paramsHash.out"
 MERKLE_ROOT = "path[p].root === instruments_root"
 MERKLE_INDEX = "path[p].siblings <== siblings[p]"  # the path component runs (and range-checks its index) here
-GROUP_SELECTOR = "sel[p].code <== group[p]"
+GROUP_ROOT = "groupRootGap[g] * group_used[g] === 0"
+ASSET_ROOT = "assetRootGap[k] * asset_used[k] === 0"
+ASSET_INDEX = "assetPath[k].siblings <== asset_siblings[k]"
+GROUP_ORDER = "groupOrder[g].in <== groupGap[g]"
+GROUP_PREFIX = "group_used[g] * (1 - group_used[g - 1]) === 0"
+UNUSED_GROUP_RATE = "tier_rate[g][t] * (1 - group_used[g]) === 0"
+ASSET_ORDER = "assetOrder[k].in <== assetGap[k]"
+UNUSED_ASSET_BALANCE = "balance[k] * (1 - asset_used[k]) === 0"
+ASSET_SLOT = "assetSel[k].out === asset_group[k] - assetNoGroup[k]"
+ASSET_UNDERLYING = "assetNotUnderlying[k] * balance[k] === 0"
+POSITION_SLOT = "sel[p].out === group[p] - noSlotGroup[p]"
+POSITION_NO_SLOT = "qty[p] * sel[p].sel[G] === 0"
+GROUP_RANGE = "groupRange[p].in <== group[p]"
 KIND_SELECTOR = "kindSel[p].code <== kind[p]"
-ASSET_GROUP_SELECTOR = "assetSel[k].code <== asset_group[k]"
 MARGINS = "margins === im * (1 << MARGIN_PACK_BITS()) + mm"
 SOLVENCY = "solvent.in[1] <== mm"
 QTY_RANGE = "qtyBits[p].in <== qty[p] + (1 << (QTY_BITS() - 1))"
 BALANCE_RANGE = "balanceRange[k].in <== balance[k]"
-HAIRCUT_CAP = "haircutCap[k].in <== BP() - haircut_bp[k]"
 IM_RANGE = "imRange.in <== im_bp"
-RISK_RANGE = "riskRange[p][s].in <== risk[p][s]"
-MARK_RANGE = "markRange[p].in <== mark[p]"
-CHARGE_RANGE = "chargeRange[p].in <== charge[p]"
-DELTA_RANGE = "deltaRange[p].in <== delta[p]"
-PRICE_RANGE = "priceRange[k].in <== asset_price[k]"
-ASSET_RISK_RANGE = "assetRiskRange[k][s].in <== asset_risk[k][s]"
-THRESHOLD_RANGE = "thresholdRange[g][t].in <== tier_threshold[g][t]"
-RATE_RANGE = "rateRange[g][t].in <== tier_rate[g][t]"
 CREDIT_RANGE = "creditRange.in <== credit_bp"
 REQUIREMENT_RANGE = "requirementRange.in <== requirement"
+# the packed leaf values: InstrumentLeaf runs its PackSigned (range check of every value) once the row is in
+PACKED = "b[i].in <== in[i] + (1 << (bits - 1))"
+LEAF_ROW_RANGE = f"leaf[p].risk <== risk[p] / pack.in[3 + s] <== risk[s] / {PACKED}"
+CHARGE_SIGN = "pack.nonneg[1] === 1"
+ASSET_LEAF = "assetLeaf[k].asset_risk <== asset_risk[k]"
+PRICE_RANGE = f"{ASSET_LEAF} / priceRange.in <== price"
+HAIRCUT_CAP = f"{ASSET_LEAF} / haircutCap.in <== BP() - haircut_bp"
+ASSET_GROUP_RANGE = f"{ASSET_LEAF} / groupRange.in <== group"
+ASSET_RISK_RANGE = f"{ASSET_LEAF} / pack.in <== asset_risk / {PACKED}"
+THRESHOLD_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / thresholdRange[t].in <== tier_threshold[t]"
+RATE_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / rateRange[t].in <== tier_rate[t]"
 
+#: Templates whose frames failing_statement reads, and the file each is in.
+TEMPLATE_FILES = {"AccountMargin": ACCOUNT_CIRCOM, "InstrumentLeaf": ACCOUNT_CIRCOM, "GroupLeaf": ACCOUNT_CIRCOM,
+                  "AssetLeaf": ACCOUNT_CIRCOM, "SlotKey": ACCOUNT_CIRCOM,
+                  "PackSigned": ROOT / "circuits" / "lib" / "pack.circom"}
 _FRAME = re.compile(r"Error in template (\w+?)_\d+ line: (\d+)")
 
 
 def failing_statement(error: WitnessError) -> str:
-    """The statement of ``AccountMargin`` at which witness generation stopped, comment stripped."""
-    lines = ACCOUNT_CIRCOM.read_text().splitlines()
+    """The statements at which witness generation stopped: AccountMargin's first, then each template of
+    :data:`TEMPLATE_FILES` below it, comments stripped and joined by `` / ``."""
+    frames = []
     for template, line in _FRAME.findall(error.tool_message):
-        if template == "AccountMargin":
-            return lines[int(line) - 1].split("//")[0].strip()
-    raise AssertionError(f"no AccountMargin frame in the witness calculator's message {error.tool_message!r}")
+        if template in TEMPLATE_FILES:
+            lines = TEMPLATE_FILES[template].read_text().splitlines()
+            frames.append(lines[int(line) - 1].split("//")[0].strip().removesuffix(";"))
+    if not frames:
+        raise AssertionError(f"no AccountMargin frame in the witness calculator's message {error.tool_message!r}")
+    return " / ".join(reversed(frames))
 
 
 # --------------------------------------------------------------------------- honest statements
@@ -140,7 +171,17 @@ class Honest:
         return self.table.instrument_ids.index(instrument)
 
     def asset(self, name: str) -> int:
+        """The market index (collateral id) of asset ``name``."""
         return self.table.assets.index(name)
+
+    def asset_slot(self, name: str) -> int:
+        """The collateral slot holding asset ``name``."""
+        return account_slots(self.params, self.account, SIZE).asset_id.index(self.asset(name))
+
+    def group_slot(self, underlying: str) -> int:
+        """The group slot holding ``underlying``."""
+        lay = account_slots(self.params, self.account, SIZE)
+        return lay.group_id.index(self.table.groups.index(underlying))
 
 
 def example_account(table: RiskTable, name: str) -> AccountInts:
@@ -156,7 +197,7 @@ def honest_inputs(params: ParamsTree, account: AccountInts, table: RiskTable | N
     """The honest circuit input of ``account``, margins by the reference under ``table`` (default the params')."""
     result = margin(table or params.table, account)
     assert result.solvent, "the construction must keep the account solvent so only the attacked check fails"
-    return circuit_input(params, account, SALT, result)[0]
+    return circuit_input(params, account, SALT, result, SIZE)[0]
 
 
 def with_qty(account: AccountInts, slot: int, qty: int) -> AccountInts:
@@ -173,57 +214,69 @@ def encoded(value: Any) -> Any:
 
 
 def published(params: ParamsTree, inputs: Mapping[str, Any], *, leaves: Mapping[int, Mapping[str, Any]] | None = None,
-              im_bp: int | None = None, **table: Any) -> dict[str, Any]:
-    """``inputs`` under a params root published with other values: ``leaves`` maps a leaf index to new leaf fields
-    (``group``, ``kind``, ``mark``, ``charge``, ``delta``, ``vega``, ``risk``), ``table`` gives whole new table
-    fields (``asset_price``, ``haircut_bp``, ``asset_group``, ``asset_risk``, ``tier_threshold``, ``tier_rate``,
-    ``credit_bp``), in or out of the number contract.  The leaves, tree, paths, table hash and ``params_root`` are
-    rebuilt (the twin of the circuit's hashes), so every hash and path check passes; the margins are left as they
-    are."""
+              groups: Mapping[int, Mapping[str, Any]] | None = None,
+              assets: Mapping[int, Mapping[str, Any]] | None = None, credit_bp: int | None = None,
+              im_bp: int | None = None) -> dict[str, Any]:
+    """``inputs`` under a params root published with other values, in or out of the number contract: ``leaves``
+    maps an instrument id to new leaf fields (``group``, ``kind``, ``mark``, ``charge``, ``delta``, ``vega``,
+    ``risk``), ``groups`` a group id to new tiers (``tier_threshold``, ``tier_rate``), ``assets`` an asset id to
+    new collateral fields (``price``, ``haircut_bp``, ``group``, ``asset_risk``).  The leaves (packed without the
+    range check, as a malicious venue could), trees, paths, table hash and ``params_root`` are rebuilt (the twin
+    of the circuit's hashes), so every hash and path check passes; the margins are left as they are."""
     out = copy.deepcopy(dict(inputs))
     leaf_hashes = list(params.leaves)
     for i, change in (leaves or {}).items():
-        leaf_hashes[i] = instrument_leaf(**{**params.leaf_fields(i), **change})
+        leaf_hashes[i] = instrument_leaf(**{**params.leaf_fields(i), **change}, checked=False)
         for p, index in enumerate(out["leaf_index"]):
             if index == i:
                 for name, value in change.items():
                     out[name][p] = encoded(value)
-    tree = QuadMerkleTree(leaf_hashes, params.size.levels)
+    tree = QuadMerkleTree(leaf_hashes, INSTRUMENT_DEPTH // 2)
     out["siblings"] = [tree.path(i) for i in out["leaf_index"]]
     out["instruments_root"] = tree.root
-    fields = {**params.table_fields(), **table}
-    for name, value in table.items():
-        out[name] = encoded(value)
+
+    group_hashes = list(params.group_leaves)
+    for g, change in (groups or {}).items():
+        group_hashes[g] = group_leaf(**{**params.group_fields(g), **change})
+        for slot, gid in enumerate(out["group_id"]):
+            if gid == g and out["group_used"][slot]:
+                for name, value in change.items():
+                    out[name][slot] = encoded(value)
+    group_tree = QuadMerkleTree(group_hashes, GROUP_DEPTH // 2)
+    out["group_siblings"] = [group_tree.path(g) for g in out["group_id"]]
+    out["groups_root"] = group_tree.root
+
+    asset_hashes = list(params.asset_leaves)
+    names = {"price": "asset_price", "haircut_bp": "haircut_bp", "group": "asset_group", "asset_risk": "asset_risk"}
+    for k, change in (assets or {}).items():
+        asset_hashes[k] = asset_leaf(**{**params.asset_fields(k), **change}, checked=False)
+        for slot, aid in enumerate(out["asset_id"]):
+            if aid == k:
+                for name, value in change.items():
+                    out[names[name]][slot] = encoded(value)
+    asset_tree = QuadMerkleTree(asset_hashes, ASSET_DEPTH // 2)
+    out["asset_siblings"] = [asset_tree.path(k) for k in out["asset_id"]]
+    out["assets_root"] = asset_tree.root
+
+    if credit_bp is not None:
+        out["credit_bp"] = encoded(credit_bp)
     if im_bp is not None:
         out["im_bp"] = im_bp
-    committed = table_hash(*(fields[name] for name in ("asset_price", "haircut_bp", "asset_group", "asset_risk",
-                                                        "tier_threshold", "tier_rate", "credit_bp")))
+    committed = table_hash(group_tree.root, asset_tree.root, credit_bp if credit_bp is not None else params.credit_bp)
     out["params_root"] = commitments.params_root(tree.root, committed, out["im_bp"], out["mm_bp"], out["epoch"])
     return out
 
 
-def table_field(params: ParamsTree, name: str, index: tuple[int, ...], value: Any) -> Any:
-    """Table field ``name`` of ``params`` with the entry (or row) at ``index`` set to ``value`` (plain Python ints)."""
-    field: Any = copy.deepcopy(params.table_fields()[name])
-    if not index:
-        return value
-    target = field
-    for i in index[:-1]:
-        target = target[i]
-    target[index[-1]] = value
-    return field
-
-
 @pytest.fixture(scope="module")
 def v2_params() -> ParamsTree:
-    """The v2 example table (tiers on both underlyings, 30% credit) committed for the `test` size."""
-    return build_params_tree(example_v2_table(), SIZES["test"])
+    """The v2 example table (tiers on both underlyings, 30% credit), committed."""
+    return build_params_tree(example_v2_table())
 
 
 def honest(params: ParamsTree, name: str) -> Honest:
     account = example_account(params.table, name)
     result = margin(params.table, account)
-    return Honest(params, account, result, circuit_input(params, account, SALT, result)[0])
+    return Honest(params, account, result, circuit_input(params, account, SALT, result, SIZE)[0])
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +297,7 @@ def strangle(v2_params: ParamsTree) -> Honest:
     account = cheap_strangle(v2_params.table, 1_000)
     result = margin(v2_params.table, account)
     assert result.liability_free and result.maintenance_margin == result.option_value
-    return Honest(v2_params, account, result, circuit_input(v2_params, account, SALT, result)[0])
+    return Honest(v2_params, account, result, circuit_input(v2_params, account, SALT, result, SIZE)[0])
 
 
 # --------------------------------------------------------------------------- the attacks
@@ -295,19 +348,40 @@ def kind_against_root(b: Honest) -> dict[str, Any]:
     return inputs
 
 
-def table_value_against_root(name: str, index: tuple[int, ...],
-                             change: Callable[[int], int]) -> Callable[[Honest], dict[str, Any]]:
-    """One value of the risk table changed (``change`` of the honest value) in the prover's input only;
-    ``params_root`` is the published one."""
+def slot_value_against_root(name: str, slot: Callable[[Honest], int], change: Callable[[Any], Any],
+                            column: int | None = None) -> Callable[[Honest], dict[str, Any]]:
+    """Input ``name`` of a group or collateral slot (entry ``column`` of it, if given) changed in the prover's
+    input only (``change`` of the honest value); the published roots stay."""
     def attack(b: Honest) -> dict[str, Any]:
-        honest_value: Any = b.params.table_fields()[name]
-        for i in index:
-            honest_value = honest_value[i]
         inputs = copy.deepcopy(b.inputs)
-        inputs[name] = encoded(table_field(b.params, name, index, change(int(honest_value))))
+        row = inputs[name]
+        i = slot(b)
+        if column is None:
+            row[i] = encoded(change(row[i]))
+        else:
+            row[i][column] = encoded(change(row[i][column]))
         assert inputs[name] != b.inputs[name]
         return inputs
     return attack
+
+
+def credit_claimed(credit_bp: int) -> Callable[[Honest], dict[str, Any]]:
+    """The prover's credit changed; the published table hash stays."""
+    def attack(b: Honest) -> dict[str, Any]:
+        return {**copy.deepcopy(b.inputs), "credit_bp": credit_bp}
+    return attack
+
+
+def btc_asset(b: Honest) -> int:
+    return b.asset_slot(BTC)
+
+
+def btc_group(b: Honest) -> int:
+    return b.group_slot(BTC)
+
+
+def eth_group(b: Honest) -> int:
+    return b.group_slot("ETH")
 
 
 def merkle_sibling(level: int) -> Callable[[Honest], dict[str, Any]]:
@@ -327,18 +401,18 @@ def leaf_index_of_another_instrument(b: Honest) -> dict[str, Any]:
     inputs = copy.deepcopy(b.inputs)
     inputs["leaf_index"][slot] = other
     moved = replace(b.account, leaf_index=tuple(other if p == slot else i for p, i in enumerate(b.account.leaf_index)))
-    inputs["account_commitment"] = commit_account(moved, b.params.size, SALT)
+    inputs["account_commitment"] = commit_account(moved, SIZE, SALT)
     return inputs
 
 
 def leaf_index_aliased(b: Honest) -> dict[str, Any]:
     """leaf_index + 4^levels: the same base-4 digits on the path, a different committed integer."""
     slot = b.slot(ETH_CALL)
-    alias = b.account.leaf_index[slot] + (1 << b.params.size.depth)
+    alias = b.account.leaf_index[slot] + (1 << INSTRUMENT_DEPTH)
     inputs = copy.deepcopy(b.inputs)
     inputs["leaf_index"][slot] = alias
     moved = replace(b.account, leaf_index=tuple(alias if p == slot else i for p, i in enumerate(b.account.leaf_index)))
-    inputs["account_commitment"] = commit_account(moved, b.params.size, SALT)
+    inputs["account_commitment"] = commit_account(moved, SIZE, SALT)
     return inputs
 
 
@@ -357,7 +431,7 @@ def insolvent_by_one(b: Honest) -> dict[str, Any]:
     account = usdc_for_equity(b, b.result.maintenance_margin - 1)
     result = margin(b.table, account)
     assert result.maintenance_margin == b.result.maintenance_margin and not result.solvent
-    return circuit_input(b.params, account, SALT, result)[0]
+    return circuit_input(b.params, account, SALT, result, SIZE)[0]
 
 
 def qty_at(qty: int) -> Callable[[Honest], dict[str, Any]]:
@@ -391,9 +465,109 @@ def margins_shifted(delta: int) -> Callable[[Honest], dict[str, Any]]:
 
 
 def group_against_leaf(b: Honest) -> dict[str, Any]:
-    """A row claims group G (no group): its loss would count nowhere.  The leaf hash has the true group."""
+    """The ETH call claimed in BTC's group (its loss would offset the BTC positions); the leaf hash has ETH."""
     inputs = copy.deepcopy(b.inputs)
-    inputs["group"][b.slot(ETH_CALL)] = b.params.size.groups
+    slot = b.slot(ETH_CALL)
+    inputs["group"][slot] = b.table.groups.index(BTC)
+    inputs["position_slot"][slot] = b.group_slot(BTC)
+    return inputs
+
+
+def position_in_another_slot(b: Honest) -> dict[str, Any]:
+    """The ETH call counted in the BTC group slot while its leaf says ETH."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["position_slot"][b.slot(ETH_CALL)] = b.group_slot(BTC)
+    return inputs
+
+
+def position_in_no_slot(b: Honest) -> dict[str, Any]:
+    """The ETH call given code G (no group slot): its loss would count nowhere."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["position_slot"][b.slot(ETH_CALL)] = SIZE.groups
+    return inputs
+
+
+def group_twice(b: Honest) -> dict[str, Any]:
+    """A BTC-only account with BTC in both group slots: its positions could be split and their size tiers and
+    scan risks taken apart."""
+    inputs = copy.deepcopy(b.inputs)
+    assert inputs["group_used"] == [1, 0]
+    inputs["group_used"][1] = 1
+    for name in ("group_id", "tier_threshold", "tier_rate", "group_siblings"):
+        inputs[name][1] = copy.deepcopy(inputs[name][0])
+    return inputs
+
+
+def used_after_unused(b: Honest) -> dict[str, Any]:
+    """The BTC group moved to the second slot, behind an unused one."""
+    inputs = copy.deepcopy(b.inputs)
+    for name in ("group_used", "group_id", "tier_threshold", "tier_rate", "group_siblings"):
+        inputs[name] = inputs[name][::-1]
+    inputs["position_slot"] = [1 if code == 0 else code for code in inputs["position_slot"]]
+    inputs["asset_slot"] = [1 if code == 0 else code for code in inputs["asset_slot"]]
+    return inputs
+
+
+def unused_group_rate(b: Honest) -> dict[str, Any]:
+    """An unused group slot with a size-tier rate (nothing opens it, so it could carry anything)."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["tier_rate"][1][0] = 1
+    return inputs
+
+
+def asset_twice(b: Honest) -> dict[str, Any]:
+    """USDC in the unused collateral slot too: its balance would count twice."""
+    inputs = copy.deepcopy(b.inputs)
+    src = b.asset_slot(USDC)
+    dst = inputs["asset_used"].index(0)
+    for name in ("asset_id", "asset_used", "asset_price", "haircut_bp", "asset_group", "asset_risk", "asset_slot",
+                 "asset_siblings", "balance"):
+        inputs[name][dst] = copy.deepcopy(inputs[name][src])
+    return inputs
+
+
+def balance_in_unused_slot(b: Honest) -> dict[str, Any]:
+    """A balance in an unused collateral slot (its leaf is not opened)."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["balance"][inputs["asset_used"].index(0)] = 1
+    return inputs
+
+
+def asset_in_no_group(b: Honest) -> dict[str, Any]:
+    """The posted BTC counted in no group: its fall in the down scenarios would count nowhere."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["asset_slot"][b.asset_slot(BTC)] = SIZE.groups
+    return inputs
+
+
+def asset_in_another_slot(b: Honest) -> dict[str, Any]:
+    """The posted BTC counted in the ETH group slot."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["asset_slot"][b.asset_slot(BTC)] = b.group_slot("ETH")
+    return inputs
+
+
+def asset_id_of_another_asset(b: Honest) -> dict[str, Any]:
+    """The USDC balance claimed as another asset's (with that asset's own valid leaf and path); the commitment
+    names USDC."""
+    inputs = copy.deepcopy(b.inputs)
+    slot = b.asset_slot(USDC)
+    other = next(k for k in range(len(b.table.assets)) if k not in b.inputs["asset_id"])
+    fields = b.params.asset_fields(other)
+    inputs["asset_id"][slot] = other
+    inputs["asset_price"][slot] = fields["price"]
+    inputs["haircut_bp"][slot] = fields["haircut_bp"]
+    inputs["asset_group"][slot] = fields["group"]
+    inputs["asset_risk"][slot] = encoded(fields["asset_risk"])
+    inputs["asset_siblings"][slot] = b.params.asset_tree.path(other)
+    inputs["asset_slot"][slot] = SIZE.groups
+    return inputs
+
+
+def asset_id_aliased(b: Honest) -> dict[str, Any]:
+    """An asset id + 2^ASSET_DEPTH: the same path digits, a different committed integer."""
+    inputs = copy.deepcopy(b.inputs)
+    inputs["asset_id"][b.asset_slot(USDC)] += 1 << ASSET_DEPTH
     return inputs
 
 
@@ -413,10 +587,31 @@ def risk_entry_published(instrument: str, scenario: int, value: int) -> Callable
     return attack
 
 
-def table_value_published(name: str, index: tuple[int, ...], value: int) -> Callable[[Honest], dict[str, Any]]:
-    """A risk table published with one value changed (in or out of the number contract); root rebuilt."""
+def group_published(underlying: str, **change: Any) -> Callable[[Honest], dict[str, Any]]:
+    """A group leaf published with ``change`` (tiers in or out of the number contract); root rebuilt."""
     def attack(b: Honest) -> dict[str, Any]:
-        return published(b.params, b.inputs, **{name: table_field(b.params, name, index, value)})
+        return published(b.params, b.inputs, groups={b.table.groups.index(underlying): change})
+    return attack
+
+
+def asset_published(asset: str, **change: Any) -> Callable[[Honest], dict[str, Any]]:
+    """A collateral leaf published with ``change`` (in or out of the number contract); root rebuilt."""
+    def attack(b: Honest) -> dict[str, Any]:
+        return published(b.params, b.inputs, assets={b.asset(asset): change})
+    return attack
+
+
+def asset_risk_published(asset: str, scenario: int, value: int) -> Callable[[Honest], dict[str, Any]]:
+    def attack(b: Honest) -> dict[str, Any]:
+        row = [int(v) for v in b.params.asset_risk[b.asset(asset)]]
+        row[scenario] = value
+        return published(b.params, b.inputs, assets={b.asset(asset): {"asset_risk": row}})
+    return attack
+
+
+def credit_published(credit_bp: int) -> Callable[[Honest], dict[str, Any]]:
+    def attack(b: Honest) -> dict[str, Any]:
+        return published(b.params, b.inputs, credit_bp=credit_bp)
     return attack
 
 
@@ -426,7 +621,7 @@ def haircut_published(haircut: int) -> Callable[[Honest], dict[str, Any]]:
         haircuts = list(b.params.haircut_bp)
         haircuts[b.asset(BTC)] = haircut
         inputs = honest_inputs(b.params, b.account, replace(b.table, haircut_bp=haircuts))
-        return published(b.params, inputs, haircut_bp=haircuts)
+        return published(b.params, inputs, assets={b.asset(BTC): {"haircut_bp": haircut}})
     return attack
 
 
@@ -445,7 +640,7 @@ def wrapping_mark_forgery(b: Honest) -> dict[str, Any]:
     assert not honest_result.solvent and not honest_result.liability_free  # the mark cannot move MM
     mark, value = wrapping_mark(lots, 1 << 100)
     assert mark.bit_length() == 251 and lots * mark % FIELD_ORDER == value
-    inputs = circuit_input(b.params, broke, SALT, honest_result)[0]
+    inputs = circuit_input(b.params, broke, SALT, honest_result, SIZE)[0]
     # the field equity a circuit without the range check computes: collateral 0, marks, minus the short lots
     field_equity = (sum(q * (mark if i == spot else int(b.table.mark[i])) for i, q in zip(broke.leaf_index, broke.qty,
                                                                                            strict=True))
@@ -468,10 +663,9 @@ def requirement_beyond_money_bits(b: Honest) -> dict[str, Any]:
     with pytest.raises(BoundsError, match="requirement"):
         margin(replace(b.table, delta=delta, tier_rate=rates, tier_threshold=thresholds), huge)
     group = int(b.table.group_index[leaf])
-    inputs = circuit_input(b.params, huge, SALT, b.result)[0]
+    inputs = circuit_input(b.params, huge, SALT, b.result, SIZE)[0]
     return published(b.params, inputs, leaves={leaf: {"delta": RISK_LIMIT - 1}},
-                     tier_threshold=table_field(b.params, "tier_threshold", (group,), [0, 0]),
-                     tier_rate=table_field(b.params, "tier_rate", (group,), [(1 << PRICE_BITS) - 1, 0]))
+                     groups={group: {"tier_threshold": [0, 0], "tier_rate": [(1 << PRICE_BITS) - 1, 0]}})
 
 
 def cap_claimed_with_a_short(b: Honest) -> dict[str, Any]:
@@ -482,7 +676,7 @@ def cap_claimed_with_a_short(b: Honest) -> dict[str, Any]:
     assert not result.liability_free and result.solvent and result.maintenance_margin > result.option_value
     capped = replace(result, initial_margin=min(result.initial_margin, result.option_value),
                      maintenance_margin=min(result.maintenance_margin, result.option_value))
-    return circuit_input(b.params, account, SALT, capped)[0]
+    return circuit_input(b.params, account, SALT, capped, SIZE)[0]
 
 
 def cap_not_applied(b: Honest) -> dict[str, Any]:
@@ -496,63 +690,74 @@ def cap_not_applied(b: Honest) -> dict[str, Any]:
 
 
 MM_UNIT, IM_UNIT = 1, 1 << MARGIN_PACK_BITS
-G = SIZES["test"].groups
 THRESHOLD_LIMIT, PRICE_LIMIT = 1 << TIER_BITS, 1 << PRICE_BITS  # tier rates are PRICE_BITS wide too
 
 #: name -> (the account it starts from, the attack, the statement of account.circom that must stop it).
 ATTACKS: dict[str, tuple[str, Callable[[Honest], dict[str, Any]], str]] = {
     "commitment binds qty: one lot more": ("book", qty_against_commitment, COMMITMENT),
     "commitment binds balance: one unit more": ("book", balance_against_commitment, COMMITMENT),
+    "commitment binds asset ids: USDC claimed as another asset": ("book", asset_id_of_another_asset, COMMITMENT),
     "root binds risk arrays: worst-scenario entry +1": ("book", risk_entry_against_root, MERKLE_ROOT),
     "root binds kind: the short call claimed as a put": ("book", kind_against_root, MERKLE_ROOT),
     "root binds the path: level-0 sibling +1": ("book", merkle_sibling(0), MERKLE_ROOT),
     "root binds the path: top-level sibling +1": ("book", merkle_sibling(-1), MERKLE_ROOT),
     "root binds leaf_index: another instrument's row": ("book", leaf_index_of_another_instrument, MERKLE_ROOT),
     "leaf_index range: aliased by +4^levels": ("book", leaf_index_aliased, MERKLE_INDEX),
-    "table hash binds asset_group: BTC in no group": ("book", table_value_against_root("asset_group", (0,),
-                                                                                       lambda _: G), PARAMS_ROOT),
-    "table hash binds asset_risk: a BTC entry +1": ("book", table_value_against_root("asset_risk", (0, 0),
-                                                                                     lambda v: v + 1), PARAMS_ROOT),
-    "table hash binds tiers: BTC threshold +1": ("book", table_value_against_root("tier_threshold", (0, 0),
-                                                                                  lambda v: v + 1), PARAMS_ROOT),
-    "table hash binds tiers: ETH rate 0": ("book", table_value_against_root("tier_rate", (1, 0), lambda _: 0),
-                                           PARAMS_ROOT),
-    "table hash binds credit: 8000 bp": ("book", table_value_against_root("credit_bp", (), lambda _: MAX_CREDIT_BP),
-                                         PARAMS_ROOT),
+    "root binds the group: the ETH call claimed in BTC": ("book", group_against_leaf, MERKLE_ROOT),
+    "asset root binds asset_group: BTC in no group": ("book", slot_value_against_root(
+        "asset_group", btc_asset, lambda _: NO_GROUP), ASSET_ROOT),
+    "asset root binds asset_risk: a BTC entry +1": ("book", slot_value_against_root(
+        "asset_risk", btc_asset, lambda v: v + 1, 0), ASSET_ROOT),
+    "asset root binds price: BTC + 1": ("book", slot_value_against_root("asset_price", btc_asset, lambda v: v + 1),
+                                        ASSET_ROOT),
+    "asset id range: aliased by +2^6": ("book", asset_id_aliased, ASSET_INDEX),
+    "group root binds tiers: BTC threshold +1": ("book", slot_value_against_root(
+        "tier_threshold", btc_group, lambda v: v + 1, 0), GROUP_ROOT),
+    "group root binds tiers: ETH rate 0": ("book", slot_value_against_root("tier_rate", eth_group, lambda _: 0, 0),
+                                           GROUP_ROOT),
+    "table hash binds credit: 8000 bp": ("book", credit_claimed(MAX_CREDIT_BP), PARAMS_ROOT),
+    "position slot: the ETH call in BTC's slot": ("book", position_in_another_slot, POSITION_SLOT),
+    "position slot: the ETH call in no slot": ("book", position_in_no_slot, POSITION_NO_SLOT),
+    "group slots: BTC twice": ("short_call", group_twice, GROUP_ORDER),
+    "group slots: used after unused": ("short_call", used_after_unused, GROUP_PREFIX),
+    "group slots: a tier rate in an unused slot": ("short_call", unused_group_rate, UNUSED_GROUP_RATE),
+    "collateral slots: USDC twice": ("short_call", asset_twice, ASSET_ORDER),
+    "collateral slots: a balance in an unused slot": ("short_call", balance_in_unused_slot, UNUSED_ASSET_BALANCE),
+    "collateral slots: BTC in no group": ("book", asset_in_no_group, ASSET_UNDERLYING),
+    "collateral slots: BTC in ETH's slot": ("book", asset_in_another_slot, ASSET_SLOT),
     "solvency: equity = MM - 1": ("short_call", insolvent_by_one, SOLVENCY),
-    "solvency: a 251-bit mark that wraps the equity": ("short_call", wrapping_mark_forgery, MARK_RANGE),
+    "solvency: a 251-bit mark that wraps the equity": ("short_call", wrapping_mark_forgery, LEAF_ROW_RANGE),
     "qty range: 2^40": ("book", qty_at(QTY_LIMIT), QTY_RANGE),
     "qty range: -2^40 - 1": ("book", qty_at(-QTY_LIMIT - 1), QTY_RANGE),
     "balance range: 2^64": ("book", balance_at(1 << BALANCE_BITS), BALANCE_RANGE),
-    "published risk range: 2^40": ("book", risk_entry_published(BTC_PUT, 3, RISK_LIMIT), RISK_RANGE),
-    "published risk range: -2^40 - 1": ("book", risk_entry_published(BTC_PUT, 0, -RISK_LIMIT - 1), RISK_RANGE),
-    "published mark range: 2^40": ("book", leaf_value_published(BTC_PUT, mark=RISK_LIMIT), MARK_RANGE),
-    "published mark range: -2^40 - 1": ("book", leaf_value_published(ETH_CALL, mark=-RISK_LIMIT - 1), MARK_RANGE),
-    "published charge range: 2^40": ("book", leaf_value_published(ETH_CALL, charge=1 << CHARGE_BITS), CHARGE_RANGE),
-    "published charge range: -1": ("book", leaf_value_published(ETH_CALL, charge=-1), CHARGE_RANGE),
-    "published delta range: 2^40": ("book", leaf_value_published(BTC_PUT, delta=RISK_LIMIT), DELTA_RANGE),
-    "published delta range: -2^40 - 1": ("book", leaf_value_published(BTC_PUT, delta=-RISK_LIMIT - 1), DELTA_RANGE),
+    "published risk range: 2^40": ("book", risk_entry_published(BTC_PUT, 3, RISK_LIMIT), LEAF_ROW_RANGE),
+    "published risk range: -2^40 - 1": ("book", risk_entry_published(BTC_PUT, 0, -RISK_LIMIT - 1), LEAF_ROW_RANGE),
+    "published mark range: 2^40": ("book", leaf_value_published(BTC_PUT, mark=RISK_LIMIT), LEAF_ROW_RANGE),
+    "published mark range: -2^40 - 1": ("book", leaf_value_published(ETH_CALL, mark=-RISK_LIMIT - 1),
+                                        LEAF_ROW_RANGE),
+    "published charge range: 2^40": ("book", leaf_value_published(ETH_CALL, charge=1 << CHARGE_BITS),
+                                     LEAF_ROW_RANGE),
+    "published charge range: -1": ("book", leaf_value_published(ETH_CALL, charge=-1), CHARGE_SIGN),
+    "published delta range: 2^40": ("book", leaf_value_published(BTC_PUT, delta=RISK_LIMIT), LEAF_ROW_RANGE),
+    "published delta range: -2^40 - 1": ("book", leaf_value_published(BTC_PUT, delta=-RISK_LIMIT - 1),
+                                         LEAF_ROW_RANGE),
     "published kind in {0..3}: 4": ("book", leaf_value_published(ETH_CALL, kind=4), KIND_SELECTOR),
     "published kind in {0..3}: -1": ("book", leaf_value_published(ETH_CALL, kind=-1), KIND_SELECTOR),
-    "group < G: bound by the leaf hash": ("book", group_against_leaf, MERKLE_ROOT),
-    "published group < G: G": ("book", leaf_value_published(ETH_CALL, group=G), GROUP_SELECTOR),
-    "published asset price range: 2^48": ("book", table_value_published("asset_price", (3,), PRICE_LIMIT),
-                                          PRICE_RANGE),
+    "published group range: 2^16": ("book", leaf_value_published(ETH_CALL, group=1 << GROUP_BITS), GROUP_RANGE),
+    "published group: one the account has no slot for": ("book", leaf_value_published(ETH_CALL, group=2),
+                                                         POSITION_SLOT),
+    "published asset price range: 2^48": ("book", asset_published(BTC, price=PRICE_LIMIT), PRICE_RANGE),
     "published haircut range: 10001 bp": ("book", haircut_published(BP + 1), HAIRCUT_CAP),
-    "published asset_group <= G: G + 1": ("book", table_value_published("asset_group", (2,), G + 1),
-                                          ASSET_GROUP_SELECTOR),
-    "published asset_risk range: 2^55": ("book", table_value_published("asset_risk", (0, 5), ASSET_RISK_LIMIT),
-                                         ASSET_RISK_RANGE),
-    "published asset_risk range: -2^55 - 1": ("book", table_value_published("asset_risk", (1, 0),
-                                                                            -ASSET_RISK_LIMIT - 1), ASSET_RISK_RANGE),
-    "published tier threshold range: 2^63": ("book", table_value_published("tier_threshold", (0, 1), THRESHOLD_LIMIT),
+    "published asset group range: 2^16": ("book", asset_published(USDC, group=1 << GROUP_BITS), ASSET_GROUP_RANGE),
+    "published asset_risk range: 2^55": ("book", asset_risk_published(BTC, 5, ASSET_RISK_LIMIT), ASSET_RISK_RANGE),
+    "published asset_risk range: -2^55 - 1": ("book", asset_risk_published(BTC, 0, -ASSET_RISK_LIMIT - 1),
+                                              ASSET_RISK_RANGE),
+    "published tier threshold range: 2^63": ("book", group_published(BTC, tier_threshold=[0, THRESHOLD_LIMIT]),
                                              THRESHOLD_RANGE),
-    "published tier threshold range: -1": ("book", table_value_published("tier_threshold", (1, 0), -1),
-                                           THRESHOLD_RANGE),
-    "published tier rate range: 2^48": ("book", table_value_published("tier_rate", (0, 0), PRICE_LIMIT), RATE_RANGE),
-    "published credit range: 8001 bp": ("book", table_value_published("credit_bp", (), MAX_CREDIT_BP + 1),
-                                        CREDIT_RANGE),
-    "published credit range: -1": ("book", table_value_published("credit_bp", (), -1), CREDIT_RANGE),
+    "published tier threshold range: -1": ("book", group_published("ETH", tier_threshold=[-1, 0]), THRESHOLD_RANGE),
+    "published tier rate range: 2^48": ("book", group_published(BTC, tier_rate=[PRICE_LIMIT, 0]), RATE_RANGE),
+    "published credit range: 8001 bp": ("book", credit_published(MAX_CREDIT_BP + 1), CREDIT_RANGE),
+    "published credit range: -1": ("book", credit_published(-1), CREDIT_RANGE),
     "published im_bp range: 2^20": ("book", im_bp_at(1 << MULT_BITS), IM_RANGE),
     "requirement < 2^96: a tier charge past MONEY_BITS": ("book", requirement_beyond_money_bits, REQUIREMENT_RANGE),
     "margins: MM - 1": ("book", margins_shifted(-MM_UNIT), MARGINS),
@@ -577,7 +782,7 @@ def table_at_edge(**change: Callable[[RiskTable, Honest], Any]) -> Callable[[Hon
     table giving the field's new value), rebuilt and committed by the engine (``build_params_tree``)."""
     def build(b: Honest) -> dict[str, Any]:
         table = replace(b.table, **{name: make(b.table, b) for name, make in change.items()})
-        return honest_inputs(build_params_tree(table, b.params.size), edge_account(b), table)
+        return honest_inputs(build_params_tree(table), edge_account(b), table)
     return build
 
 
@@ -628,7 +833,7 @@ INSIDE: dict[str, tuple[str, Callable[[Honest], dict[str, Any]]]] = {
     "delta range: 2^40 - 1": ("book", table_at_edge(delta=leaf_entry("delta", ETH_CALL, RISK_LIMIT - 1))),
     "asset price range: 2^48 - 1": ("book", table_at_edge(asset_price=entry("asset_price", (3,), PRICE_LIMIT - 1))),
     "haircut range: 10000 bp": ("book", table_at_edge(haircut_bp=entry("haircut_bp", (0,), BP))),
-    "asset_group: G, no group": ("book", table_at_edge(asset_group=entry("asset_group", (0,), G))),
+    "asset_group: no group": ("book", table_at_edge(asset_group=lambda t, b: [len(t.groups)] * len(t.assets))),
     "asset_risk range: -2^55": ("book", table_at_edge(asset_risk=entry("asset_risk", (0, 5), -ASSET_RISK_LIMIT))),
     "asset_risk range: 2^55 - 1": ("book", table_at_edge(asset_risk=entry("asset_risk", (1, 0),
                                                                           ASSET_RISK_LIMIT - 1))),
@@ -666,7 +871,8 @@ def test_honest_inputs_are_accepted(book: Honest, short_call: Honest, strangle: 
 def test_published_rebuilds_the_honest_root(book: Honest) -> None:
     """:func:`published` with no change reproduces the engine's root: its hashes are the circuit's twins."""
     assert published(book.params, book.inputs)["params_root"] == book.params.params_root
-    assert published(book.params, book.inputs, leaves={0: {}}, credit_bp=book.params.credit_bp) == book.inputs
+    assert published(book.params, book.inputs, leaves={0: {}}, groups={0: {}}, assets={0: {}},
+                     credit_bp=book.params.credit_bp) == book.inputs
 
 
 # --------------------------------------------------------------------------- a valid proof, tampered
@@ -674,7 +880,7 @@ def test_published_rebuilds_the_honest_root(book: Honest) -> None:
 
 @pytest.fixture(scope="module")
 def valid_proof(book: Honest, test_keys: SetupArtifacts, tmp_path_factory: pytest.TempPathFactory) -> ProofResult:
-    return prove_account(test_keys, check_provable(book.params, book.account), salt=SALT,
+    return prove_account(test_keys, check_provable(book.params, book.account, SIZE), salt=SALT,
                          workdir=tmp_path_factory.mktemp("proof"))
 
 
@@ -710,7 +916,10 @@ def test_public_signal_aliased_by_r_is_rejected(index: int, valid_proof: ProofRe
 
 
 def test_attack_table_covers_every_statement() -> None:
-    """Each statement an attack expects exists in account.circom (a refactor must update this file)."""
-    source = "\n".join(line.split("//")[0] for line in ACCOUNT_CIRCOM.read_text().splitlines())
+    """Each statement an attack expects exists in account.circom or pack.circom (a refactor must update this
+    file)."""
+    source = "\n".join(line.split("//")[0] for path in set(TEMPLATE_FILES.values())
+                       for line in path.read_text().splitlines())
     for name, (_, _, statement) in ATTACKS.items():
-        assert statement in source, f"{name}: {statement!r} is no longer in {ACCOUNT_CIRCOM.name}"
+        for part in statement.split(" / "):
+            assert part in source, f"{name}: {part!r} is no longer in the circuit sources"

@@ -1,8 +1,7 @@
 pragma circom 2.1.0;
 
-// The "small" account circuit: N = 3 positions, S = 8 scenarios, G = 2 groups, K = 4 assets, a tree of
-// 2^8 leaves: the example market under scenario sets of up to 8 scenarios (seed5), for quick trials and the
-// test of the ceremony setup path. Sizes must match statement/sizes.py SIZES["small"].
+// The "small" account circuit: N = 1 position, G = 2 group slots, K = 1 collateral slots, in the market's
+// shape (40 scenarios, 2^12 instruments). Sizes must match statement/sizes.py SIZES["small"].
 include "../account.circom";
 
-component main {public [params_root, account_commitment, margins]} = AccountMargin(3, 8, 2, 4, 8);
+component main {public [params_root, account_commitment, margins]} = AccountMargin(1, 2, 1);

@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
-// The "standard" account circuit: N = 16 positions, S = 40 scenarios, G = 2 groups, K = 4 assets,
-// a tree of 2^10 leaves. Sizes must match statement/sizes.py SIZES["standard"].
+// The "standard" account circuit: N = 16 positions, G = 3 group slots, K = 4 collateral slots, in the market's
+// shape (40 scenarios, 2^12 instruments). Sizes must match statement/sizes.py SIZES["standard"].
 include "../account.circom";
 
-component main {public [params_root, account_commitment, margins]} = AccountMargin(16, 40, 2, 4, 10);
+component main {public [params_root, account_commitment, margins]} = AccountMargin(16, 3, 4);

@@ -1,7 +1,7 @@
 pragma circom 2.1.0;
 
-// The "test" account circuit: N = 6 positions, S = 24 scenarios, G = 2 groups, K = 4 assets,
-// a tree of 2^8 leaves. Sizes must match statement/sizes.py SIZES["test"].
+// The "test" account circuit: N = 6 positions, G = 2 group slots, K = 3 collateral slots, in the market's
+// shape (40 scenarios, 2^12 instruments). Sizes must match statement/sizes.py SIZES["test"].
 include "../account.circom";
 
-component main {public [params_root, account_commitment, margins]} = AccountMargin(6, 24, 2, 4, 8);
+component main {public [params_root, account_commitment, margins]} = AccountMargin(6, 2, 3);
