@@ -1,25 +1,35 @@
-"""Prover benchmark: cold compile, INSECURE dev ptau, Groth16 setup, witness and proof per circuit size.
+"""Prover benchmark: per circuit size, constraints, cold compile, dev keys against snarkjs, witness, proof and
+peak memory.
 
 Usage::
 
-    python scripts/bench_prover.py [--sizes test,standard] [--ptau-power 12] [--no-real-prepare] [--no-write]
+    python scripts/bench_prover.py [--sizes test,standard] [--baseline test] [--ptau-power 12]
+                                   [--no-real-prepare] [--no-write]
 
-For each size the circuit is compiled, its dev ptau written and its Groth16 keys made in a fresh temporary
-cache (``toolchain.keys.CACHE_DIR`` and ``toolchain.compile.DEFAULT_CACHE_DIR`` are pointed at it for the run),
-so every setup number is cold; then ``examples/portfolios/two_underlying_book.json`` is proved with the
-example market and params under the v2 scenarios, timing the witness and the proof separately, and
-the proof is checked with ``snarkjs groth16 verify``.
+For each size the circuit is compiled, its dev ptau written and its INSECURE dev keys written (``devzkey.js``)
+in a fresh temporary cache (``toolchain.keys.CACHE_DIR`` and ``toolchain.compile.DEFAULT_CACHE_DIR`` are
+pointed at it for the run), so every setup number is cold; then ``examples/portfolios/two_underlying_book.json``
+is proved with the example market and params under the v2 scenarios, timing the witness and the proof
+separately, and the proof is checked with ``snarkjs groth16 verify``.  The proof is made a second time under
+``/usr/bin/time`` for its peak resident memory.
+
+Dev keys against snarkjs: for the sizes in ``--baseline``, the run also times the path the dev writer replaces,
+``snarkjs groth16 setup`` with the same dev ptau and ``snarkjs zkey beacon`` with the dev beacon, and checks
+that the two keys are byte-identical; for the other sizes that time is extrapolated from the largest measured
+one in proportion to the constraint count, and marked so.
 The same run also times the dev ptau generator against ``snarkjs powersoftau new`` + ``prepare phase2`` at
 ``--ptau-power`` and the dev generator alone at power 16, through :func:`bench_devptau.bench`.
 Writes its results into BENCHMARKS.md (section ``bench_prover``).
-Targets: the ``standard`` circuit has ≤ 2^16 constraints; the dev ptau at power 16 takes ≤ 3 min on 2 cores.
+Targets: ≤ 1,500 constraints per position; the dev ptau at power 16 takes ≤ 3 min on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -43,6 +53,7 @@ from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import compile as toolchain_compile
 from zkmargin.toolchain import devptau, tools
 from zkmargin.toolchain import keys as toolchain_keys
+from zkmargin.toolchain.devzkey import DEV_BEACON_NAME
 
 EXAMPLES: Final = ROOT / "examples"
 #: Constraint counts recorded by tests/test_constraints.py (marginal cost per position included).
@@ -53,8 +64,10 @@ DEVPTAU_SEED: Final = "bench_devptau (INSECURE)"
 #: The dev ptau target is stated at this power.
 TARGET_POWER: Final = 16
 TARGET_DEVPTAU_S: Final = 180.0
-#: ``standard`` must fit a 2^16 domain.
-TARGET_STANDARD_CONSTRAINTS: Final = 1 << 16
+#: Marginal constraints per position slot.
+TARGET_PER_POSITION: Final = 1_500
+TIME_BIN: Final = Path("/usr/bin/time")
+_RSS_RE: Final = re.compile(r"^peak_rss_kb=(\d+)$", re.MULTILINE)
 #: Generous: a cold ``standard`` compile takes several minutes on a loaded 2-core machine.
 COMPILE_TIMEOUT_S: Final = 3600.0
 #: Groth16 proof on bn128: 2 G1 points (64 B uncompressed, 32 B compressed) and 1 G2 point (128 B / 64 B).
@@ -68,14 +81,18 @@ class SizeResult:
 
     name: str
     positions: int
-    scenarios: int
+    groups: int
+    assets: int
     constraints: int
     ptau_power: int
     compile_s: float
     ptau_s: float
     setup_s: float
+    snarkjs_setup_s: float | None
+    snarkjs_same_bytes: bool | None
     witness_s: float
     prove_s: float
+    prove_rss_mib: float
     verify_s: float
     proof_json_bytes: int
     vkey_bytes: int
@@ -104,8 +121,35 @@ def cold_cache(root: Path) -> Iterator[None]:
         setattr(toolchain_compile, "DEFAULT_CACHE_DIR", saved[1])  # noqa: B010
 
 
-def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult:
-    """Compile, set up (dev) and prove the example account for circuit size ``name``, all cold."""
+def measured(argv: list[str], timeout: float) -> tuple[float, float]:
+    """Run ``argv`` under ``/usr/bin/time``: (wall-clock seconds, peak resident memory in MiB)."""
+    result, seconds = timed(lambda: tools.run([str(TIME_BIN), "-f", "peak_rss_kb=%M", *argv], timeout=timeout,
+                                              cwd=tools.REPO_ROOT))
+    found = _RSS_RE.findall(result.stderr)
+    if not found:
+        raise SystemExit(f"/usr/bin/time printed no peak memory for {' '.join(argv[:3])} …")
+    return seconds, int(found[-1]) / 1024
+
+
+def snarkjs_baseline(artifacts: toolchain_keys.SetupArtifacts, work: Path) -> tuple[float, bool]:
+    """``groth16 setup`` with the size's dev ptau + ``zkey beacon`` with the dev beacon: (seconds, whether the key
+    equals the dev writer's byte for byte)."""
+    ptau = toolchain_keys.dev_ptau(int(artifacts.manifest["ptau"]["power"]))
+    zkey0, final = work / "snarkjs_0.zkey", work / "snarkjs_final.zkey"
+    beacon = hashlib.sha256(f"beacon:{devptau.DEV_SEED}".encode()).hexdigest()
+    setup_s, _ = measured([*tools.snarkjs_argv(), "groth16", "setup", str(artifacts.circuit.r1cs), str(ptau),
+                           str(zkey0)], timeout=6 * 3600)
+    beacon_s, _ = measured([*tools.snarkjs_argv(), "zkey", "beacon", str(zkey0), str(final), beacon,
+                            str(toolchain_keys.BEACON_ITERATIONS_EXP), f"-n={DEV_BEACON_NAME}"], timeout=6 * 3600)
+    same = final.read_bytes() == artifacts.zkey.read_bytes()
+    zkey0.unlink()
+    final.unlink()
+    return setup_s + beacon_s, same
+
+
+def bench_size(name: str, table: RiskTable, market_timestamp: str, baseline: bool) -> SizeResult:
+    """Compile, set up (dev) and prove the example account for circuit size ``name``, all cold; with
+    ``baseline``, also time snarkjs's setup of the same keys."""
     size = SIZES[name]
     with tempfile.TemporaryDirectory(prefix=f"bench_prover_{name}_") as tmp, cold_cache(Path(tmp)):
         cache = Path(tmp)
@@ -120,7 +164,13 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
         artifacts = toolchain_keys.setup(name, progress=lambda msg: log(f"{name}: {msg}"), timings=timings)
         if timings["ptau"] == 0.0 or timings["setup"] == 0.0:
             raise SystemExit(f"{name}: setup reused a cached ptau or key in {cache}")
-        log(f"{name}: dev ptau {timings['ptau']:.1f} s, groth16 setup + beacon {timings['setup']:.1f} s")
+        log(f"{name}: dev ptau {timings['ptau']:.1f} s, dev keys written in {timings['setup']:.1f} s")
+        snarkjs_s: float | None = None
+        same: bool | None = None
+        if baseline:
+            log(f"{name}: snarkjs groth16 setup + zkey beacon of the same keys (the path the dev writer replaces)")
+            snarkjs_s, same = snarkjs_baseline(artifacts, cache)
+            log(f"{name}: snarkjs {snarkjs_s:.1f} s, same bytes: {same}")
 
         params = build_params_tree(table)
         account = encode_account(load_portfolio(PORTFOLIO), table, source=str(PORTFOLIO))
@@ -133,29 +183,56 @@ def bench_size(name: str, table: RiskTable, market_timestamp: str) -> SizeResult
                                                                 work / "public.json", timeout=600))
         if not accepted:
             raise SystemExit(f"{name}: snarkjs rejected the proof in {work}")
+        _, prove_rss = measured([*tools.snarkjs_argv(), "groth16", "prove", str(artifacts.zkey),
+                                 str(work / "witness.wtns"), str(work / "proof2.json"), str(work / "public2.json")],
+                                timeout=3600)
         return SizeResult(
-            name=name, positions=size.positions, scenarios=size.scenarios, constraints=circuit.n_constraints,
-            ptau_power=int(artifacts.manifest["ptau"]["power"]), compile_s=compile_s, ptau_s=timings["ptau"],
-            setup_s=timings["setup"], witness_s=proof.seconds["witness"], prove_s=proof.seconds["prove"],
-            verify_s=verify_s, proof_json_bytes=(work / "proof.json").stat().st_size,
+            name=name, positions=size.positions, groups=size.groups, assets=size.assets,
+            constraints=circuit.n_constraints, ptau_power=int(artifacts.manifest["ptau"]["power"]),
+            compile_s=compile_s, ptau_s=timings["ptau"], setup_s=timings["setup"], snarkjs_setup_s=snarkjs_s,
+            snarkjs_same_bytes=same, witness_s=proof.seconds["witness"], prove_s=proof.seconds["prove"],
+            prove_rss_mib=prove_rss, verify_s=verify_s, proof_json_bytes=(work / "proof.json").stat().st_size,
             vkey_bytes=artifacts.vkey.stat().st_size, zkey_bytes=artifacts.zkey.stat().st_size)
+
+
+def baseline_cells(results: list[SizeResult]) -> list[str]:
+    """snarkjs's setup time per size: measured, or extrapolated from the largest measured size by constraints."""
+    measured_runs = [r for r in results if r.snarkjs_setup_s is not None]
+    if not measured_runs:
+        return ["not run"] * len(results)
+    ref = max(measured_runs, key=lambda r: r.constraints)
+    cells = []
+    for r in results:
+        if r.snarkjs_setup_s is not None:
+            same = "same bytes" if r.snarkjs_same_bytes else "**DIFFERENT bytes**"
+            cells.append(f"{r.snarkjs_setup_s:.1f} ({r.snarkjs_setup_s / r.setup_s:.0f}×, {same})")
+        else:
+            assert ref.snarkjs_setup_s is not None
+            guess = ref.snarkjs_setup_s * r.constraints / ref.constraints
+            cells.append(f"{guess:.0f} extrapolated ({guess / r.setup_s:.0f}×)")
+    return cells
+
+
+def per_position(r: SizeResult) -> str:
+    value = RECORDED[r.name]["constraints_per_position"]
+    return "– (one slot)" if value is None else f"{value:,}"
 
 
 def size_table(results: list[SizeResult]) -> list[str]:
     """Markdown table, one column per circuit size."""
     rows: list[tuple[str, list[str]]] = [
-        ("positions N × scenarios S", [f"{r.positions} × {r.scenarios}" for r in results]),
+        ("slots: positions N / groups G / assets K", [f"{r.positions} / {r.groups} / {r.assets}" for r in results]),
         ("constraints", [f"{r.constraints:,}" for r in results]),
-        ("constraints / positions (fixed parts included)", [f"{r.constraints / r.positions:,.0f}" for r in results]),
-        ("marginal constraints per position (circuits/constraints.json)",
-         [f"{RECORDED[r.name]['constraints_per_position']:,}" for r in results]),
+        ("marginal constraints per position (circuits/constraints.json)", [per_position(r) for r in results]),
         ("ptau power", [str(r.ptau_power) for r in results]),
         ("compile, circom --O2 (s, cold)", [f"{r.compile_s:.1f}" for r in results]),
         ("INSECURE dev ptau generation (s, cold)", [f"{r.ptau_s:.1f}" for r in results]),
-        ("groth16 setup + dev beacon + vkey export (s, cold)", [f"{r.setup_s:.1f}" for r in results]),
+        ("INSECURE dev keys, devzkey.js + vkey export (s, cold)", [f"{r.setup_s:.1f}" for r in results]),
+        ("the same keys by snarkjs groth16 setup + zkey beacon (s)", baseline_cells(results)),
         ("setup total: compile + ptau + keys (s)", [f"{r.compile_s + r.ptau_s + r.setup_s:.1f}" for r in results]),
         ("witness, two_underlying_book (s)", [f"{r.witness_s:.1f}" for r in results]),
         ("proof, snarkjs groth16 prove (s)", [f"{r.prove_s:.1f}" for r in results]),
+        ("proof, peak resident memory (MiB)", [f"{r.prove_rss_mib:,.0f}" for r in results]),
         ("verification, snarkjs groth16 verify (s)", [f"{r.verify_s:.1f}" for r in results]),
         ("proof.json (bytes)", [f"{r.proof_json_bytes:,}" for r in results]),
         ("Groth16 proof, 2 G1 + 1 G2 (bytes)",
@@ -170,6 +247,8 @@ def size_table(results: list[SizeResult]) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="test,standard", help="comma-separated circuit sizes (default %(default)s)")
+    parser.add_argument("--baseline", default="test",
+                        help="comma-separated sizes whose keys snarkjs also sets up, timed (default %(default)s)")
     parser.add_argument("--ptau-power", type=int, default=12,
                         help="power of the dev-vs-snarkjs ptau comparison (default %(default)s)")
     parser.add_argument("--no-real-prepare", action="store_true",
@@ -186,7 +265,8 @@ def main() -> None:
     run_start, load_start = time.perf_counter(), os.getloadavg()
     market = load_market(EXAMPLES / "market.json")
     table = build_risk_table(market, load_scenarios(SCENARIOS), load_params(EXAMPLES / "params.json"))
-    results = [bench_size(name, table, market.timestamp.isoformat()) for name in sizes]
+    baseline = {s.strip() for s in args.baseline.split(",") if s.strip()}
+    results = [bench_size(name, table, market.timestamp.isoformat(), name in baseline) for name in sizes]
 
     log(f"dev ptau vs snarkjs at power {args.ptau_power}")
     compare = bench_devptau(args.ptau_power, dev_only=False, check=False, real_prepare=not args.no_real_prepare,
@@ -202,12 +282,12 @@ def main() -> None:
     run_s, load_end = time.perf_counter() - run_start, os.getloadavg()
 
     notes = []
-    standard = next((r for r in results if r.name == "standard"), None)
-    if standard is not None:
-        met = standard.constraints <= TARGET_STANDARD_CONSTRAINTS
-        notes.append(f"`standard` ≤ 2^16 = {TARGET_STANDARD_CONSTRAINTS:,} constraints: "
-                     f"{'met' if met else 'MISSED'} ({standard.constraints:,}, "
-                     f"{standard.constraints / TARGET_STANDARD_CONSTRAINTS:.0%} of the domain).")
+    for r in results:
+        value = RECORDED[r.name]["constraints_per_position"]
+        if value is not None:
+            notes.append(f"`{r.name}` ≤ {TARGET_PER_POSITION:,} constraints per position: "
+                         f"{'met' if value <= TARGET_PER_POSITION else 'MISSED'} ({value:,}, "
+                         f"{value / TARGET_PER_POSITION:.1f}× the target).")
     notes.append(f"Dev ptau at power {TARGET_POWER} ≤ {TARGET_DEVPTAU_S / 60:.0f} min: "
                  f"{'met' if dev_target_s <= TARGET_DEVPTAU_S else 'MISSED'} ({dev_target_s:.1f} s).")
     body = "\n".join([
@@ -216,9 +296,12 @@ def main() -> None:
         "at the end (the machine is shared, so the times include contention).", "",
         "### Circuit sizes: cold setup and one proof", "",
         "Every setup number is cold: each size is compiled, gets its INSECURE dev ptau and its Groth16 keys in "
-        "a fresh, empty cache directory. The proof is of `examples/portfolios/two_underlying_book.json` "
-        f"(example market and params, {SCENARIOS} scenarios padded to the circuit's S); witness and proof are "
-        "timed separately (each includes node start-up), and the proof is checked with `snarkjs groth16 verify`. "
+        "a fresh, empty cache directory; the keys are written by `devzkey.js`, and for the sizes named snarkjs "
+        "also sets up the same keys (groth16 setup + the dev beacon) for comparison. The proof is of "
+        f"`examples/portfolios/two_underlying_book.json` (example market and params, {SCENARIOS} scenarios "
+        "padded to the market's 40); witness and proof are timed separately (each includes node start-up), the "
+        "proof is checked with `snarkjs groth16 verify`, and a second proof runs under `/usr/bin/time` for its "
+        "peak memory. "
         "The Groth16 proof size is the fixed size of the three curve points, not measured: 256 bytes "
         "uncompressed (what the Solidity verifier takes as calldata), 128 bytes compressed; `proof.json` is "
         "snarkjs's text form.", "",
