@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
-import re
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from pathlib import Path
 from typing import Final
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import BENCHMARKS, machine, timed, write_section
+from benchlib import BENCHMARKS, TIME_BIN, machine, measured, write_section
 
 from zkmargin.toolchain import devptau, tools
 from zkmargin.toolchain.devzkey import DEV_BEACON_NAME, DEVZKEY_JS, domain_power, write_synthetic_r1cs
@@ -48,11 +47,9 @@ SEED: Final = "bench_devzkey (INSECURE)"
 BEACON: Final = hashlib.sha256(f"beacon:{SEED}".encode()).hexdigest()
 ITERATIONS: Final = 10
 N_PUBLIC: Final = 3  # the synthetic system's two public inputs and one public output
-TIME_BIN: Final = Path("/usr/bin/time")
 TARGET_POWER: Final = 20
 TARGET_S: Final = 300.0
 TIMEOUT_S: Final = 6 * 3600.0
-_RSS_RE: Final = re.compile(r"^peak_rss_kb=(\d+)$", re.MULTILINE)
 
 HEADER = ("| constraint system | domain | constraints | wires | devzkey.js (s) | peak RSS (MiB) | snarkjs setup (s) "
           "| zkey beacon (s) | setup + beacon (s) | speed-up | same bytes |\n"
@@ -94,21 +91,11 @@ class Row:
                 f"| {b.total_s / self.dev_s:.0f}×{mark} | {same} |")
 
 
-def measured(argv: list[str], timeout: float = TIMEOUT_S) -> tuple[float, float]:
-    """Run ``argv`` (through :func:`tools.run`) under ``/usr/bin/time``; return (seconds, peak RSS in MiB)."""
-    result, seconds = timed(lambda: tools.run([str(TIME_BIN), "-f", "peak_rss_kb=%M", *argv], timeout=timeout,
-                                              cwd=tools.REPO_ROOT))
-    found = _RSS_RE.findall(result.stderr)
-    if not found:
-        raise SystemExit(f"/usr/bin/time printed no peak memory for {' '.join(argv[:3])} …")
-    return seconds, int(found[-1]) / 1024
-
-
 def run_devzkey(r1cs: Path, power: int, out: Path) -> tuple[float, float]:
     """devzkey.js on ``r1cs`` with the dev ptau power ``power``: (seconds, peak MiB)."""
     argv = [tools.node_binary(), "--max-old-space-size=8192", str(DEVZKEY_JS), "--r1cs", str(r1cs), "--seed", SEED,
             "--power", str(power), "--beacon", BEACON, "--iterations", str(ITERATIONS), "--out", str(out)]
-    return measured(argv)
+    return measured(argv, TIMEOUT_S)
 
 
 def run_baseline(r1cs: Path, power: int, work: Path, dev_key: Path) -> Baseline:
@@ -116,9 +103,9 @@ def run_baseline(r1cs: Path, power: int, work: Path, dev_key: Path) -> Baseline:
     ptau = devptau.generate_dev_ptau(power, SEED, work / f"dev{power}.ptau", timeout=TIMEOUT_S)
     zkey0, final = work / "setup.zkey", work / "snarkjs.zkey"
     tools.check_versions()
-    setup_s, _ = measured([*tools.snarkjs_argv(), "groth16", "setup", str(r1cs), str(ptau), str(zkey0)])
+    setup_s, _ = measured([*tools.snarkjs_argv(), "groth16", "setup", str(r1cs), str(ptau), str(zkey0)], TIMEOUT_S)
     beacon_s, _ = measured([*tools.snarkjs_argv(), "zkey", "beacon", str(zkey0), str(final), BEACON, str(ITERATIONS),
-                            f"-n={DEV_BEACON_NAME}"])
+                            f"-n={DEV_BEACON_NAME}"], TIMEOUT_S)
     same = final.read_bytes() == dev_key.read_bytes()
     for path in (ptau, zkey0, final):
         path.unlink()

@@ -29,7 +29,6 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -42,7 +41,7 @@ from typing import Final
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_devptau import HEADER as DEVPTAU_HEADER
 from bench_devptau import bench as bench_devptau
-from benchlib import ROOT, machine, timed, write_section
+from benchlib import ROOT, machine, measured, timed, write_section
 
 from zkmargin.engine.account import encode_account
 from zkmargin.engine.commitments import build_params_tree
@@ -66,8 +65,6 @@ TARGET_POWER: Final = 16
 TARGET_DEVPTAU_S: Final = 180.0
 #: Marginal constraints per position slot.
 TARGET_PER_POSITION: Final = 1_500
-TIME_BIN: Final = Path("/usr/bin/time")
-_RSS_RE: Final = re.compile(r"^peak_rss_kb=(\d+)$", re.MULTILINE)
 #: Generous: a cold ``standard`` compile takes several minutes on a loaded 2-core machine.
 COMPILE_TIMEOUT_S: Final = 3600.0
 #: Groth16 proof on bn128: 2 G1 points (64 B uncompressed, 32 B compressed) and 1 G2 point (128 B / 64 B).
@@ -119,16 +116,6 @@ def cold_cache(root: Path) -> Iterator[None]:
     finally:
         setattr(toolchain_keys, "CACHE_DIR", saved[0])  # noqa: B010
         setattr(toolchain_compile, "DEFAULT_CACHE_DIR", saved[1])  # noqa: B010
-
-
-def measured(argv: list[str], timeout: float) -> tuple[float, float]:
-    """Run ``argv`` under ``/usr/bin/time``: (wall-clock seconds, peak resident memory in MiB)."""
-    result, seconds = timed(lambda: tools.run([str(TIME_BIN), "-f", "peak_rss_kb=%M", *argv], timeout=timeout,
-                                              cwd=tools.REPO_ROOT))
-    found = _RSS_RE.findall(result.stderr)
-    if not found:
-        raise SystemExit(f"/usr/bin/time printed no peak memory for {' '.join(argv[:3])} …")
-    return seconds, int(found[-1]) / 1024
 
 
 def snarkjs_baseline(artifacts: toolchain_keys.SetupArtifacts, work: Path) -> tuple[float, bool]:

@@ -14,6 +14,9 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 T = TypeVar("T")
+#: GNU time, for a child process's peak resident memory.
+TIME_BIN = Path("/usr/bin/time")
+_RSS_RE = re.compile(r"^peak_rss_kb=(\d+)$", re.MULTILINE)
 
 HEADER = """# Benchmarks
 
@@ -47,6 +50,19 @@ def timed(fn: Callable[[], T]) -> tuple[T, float]:
     start = time.perf_counter()
     result = fn()
     return result, time.perf_counter() - start
+
+
+def measured(argv: list[str], timeout: float) -> tuple[float, float]:
+    """Run ``argv`` (through :func:`zkmargin.toolchain.tools.run`) under ``/usr/bin/time``: (wall-clock seconds,
+    peak resident memory in MiB)."""
+    from zkmargin.toolchain import tools
+
+    result, seconds = timed(lambda: tools.run([str(TIME_BIN), "-f", "peak_rss_kb=%M", *argv], timeout=timeout,
+                                              cwd=tools.REPO_ROOT))
+    found = _RSS_RE.findall(result.stderr)
+    if not found:
+        raise SystemExit(f"{TIME_BIN} printed no peak memory for {' '.join(argv[:3])} …")
+    return seconds, int(found[-1]) / 1024
 
 
 def write_section(name: str, body: str) -> None:
