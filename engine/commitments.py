@@ -186,6 +186,11 @@ class AccountSlots:
     balance: list[int]
     asset_slot: list[int]
 
+    @property
+    def used_groups(self) -> list[int]:
+        """The group ids of the used group slots, in slot order."""
+        return [g for g, used in zip(self.group_id, self.group_used, strict=True) if used]
+
 
 def slots(account: AccountInts, size: CircuitSize) -> tuple[list[int], list[int]]:
     """The canonical position slots: used slots sorted by leaf index, then ``(0, 0)`` padding."""

@@ -165,8 +165,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     start = time.perf_counter()
     witness = calculate_witness(artifacts.circuit, inputs, workdir)
     seconds["witness"] = time.perf_counter() - start
-    lay = account_slots(params, account, size)
-    _compare(artifacts, witness, result, [g for g, used in zip(lay.group_id, lay.group_used, strict=True) if used])
+    _compare(artifacts, witness, result, account_slots(params, account, size).used_groups)
 
     say("generating the Groth16 proof")
     start = time.perf_counter()

@@ -23,7 +23,7 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: M
     ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's IM and
     MM come from it.
     """
-    lay = account_slots(params, account, size)
+    layout = account_slots(params, account, size)
     table = params.table
     statement = Statement(params.params_root, commit_account(account, size, salt), result.initial_margin,
                           result.maintenance_margin)
@@ -31,19 +31,19 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: M
         "params_root": statement.params_root,
         "account_commitment": statement.account_commitment,
         "margins": statement.margins,
-        "qty": [to_field(q) for q in lay.qty],
-        "leaf_index": lay.leaf_index,
-        "position_slot": lay.position_slot,
-        "group": [int(table.group_index[i]) for i in lay.leaf_index],
-        "kind": [int(table.kind[i]) for i in lay.leaf_index],
-        "mark": [to_field(int(table.mark[i])) for i in lay.leaf_index],
-        "charge": [int(table.charge[i]) for i in lay.leaf_index],
-        "delta": [to_field(int(table.delta[i])) for i in lay.leaf_index],
-        "vega": [to_field(int(table.vega[i])) for i in lay.leaf_index],
-        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in lay.leaf_index],
-        "siblings": [params.tree.path(i) for i in lay.leaf_index],
-        **group_slot_inputs(params, lay),
-        **asset_slot_inputs(params, lay),
+        "qty": [to_field(q) for q in layout.qty],
+        "leaf_index": layout.leaf_index,
+        "position_slot": layout.position_slot,
+        "group": [int(table.group_index[i]) for i in layout.leaf_index],
+        "kind": [int(table.kind[i]) for i in layout.leaf_index],
+        "mark": [to_field(int(table.mark[i])) for i in layout.leaf_index],
+        "charge": [int(table.charge[i]) for i in layout.leaf_index],
+        "delta": [to_field(int(table.delta[i])) for i in layout.leaf_index],
+        "vega": [to_field(int(table.vega[i])) for i in layout.leaf_index],
+        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in layout.leaf_index],
+        "siblings": [params.tree.path(i) for i in layout.leaf_index],
+        **group_slot_inputs(params, layout),
+        **asset_slot_inputs(params, layout),
         "instruments_root": params.instruments_root,
         "groups_root": params.groups_root,
         "assets_root": params.assets_root,
@@ -51,32 +51,32 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: M
         "im_bp": table.im_multiplier_bp,
         "mm_bp": table.mm_multiplier_bp,
         "epoch": table.epoch,
-        "balance": lay.balance,
+        "balance": layout.balance,
         "salt": salt,
     }
     return inputs, statement
 
 
-def group_slot_inputs(params: ParamsTree, lay: AccountSlots) -> dict[str, Any]:
+def group_slot_inputs(params: ParamsTree, layout: AccountSlots) -> dict[str, Any]:
     """``group_id``, ``group_used``, tiers and paths of the group slots; an unused slot holds zeros and the
     path of group 0 (or of the empty table)."""
     tiers = [params.group_fields(g) if used else {"tier_threshold": [0, 0], "tier_rate": [0, 0]}
-             for g, used in zip(lay.group_id, lay.group_used, strict=True)]
-    return {"group_id": lay.group_id, "group_used": lay.group_used,
+             for g, used in zip(layout.group_id, layout.group_used, strict=True)]
+    return {"group_id": layout.group_id, "group_used": layout.group_used,
             "tier_threshold": [t["tier_threshold"] for t in tiers], "tier_rate": [t["tier_rate"] for t in tiers],
-            "group_siblings": [params.group_tree.path(g) for g in lay.group_id]}
+            "group_siblings": [params.group_tree.path(g) for g in layout.group_id]}
 
 
-def asset_slot_inputs(params: ParamsTree, lay: AccountSlots) -> dict[str, Any]:
+def asset_slot_inputs(params: ParamsTree, layout: AccountSlots) -> dict[str, Any]:
     """The collateral slots' leaf values and paths; an unused slot (balance 0) repeats asset 0's leaf values
     (zeros in a market without assets), which the circuit neither opens nor counts."""
-    known = [k < len(params.asset_price) for k in lay.asset_id]
-    zero_row = [0] * lay.size.scenarios
-    return {"asset_id": lay.asset_id, "asset_used": lay.asset_used,
-            "asset_price": [params.asset_price[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
-            "haircut_bp": [params.haircut_bp[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
-            "asset_group": [params.asset_group[k] if ok else 0 for k, ok in zip(lay.asset_id, known, strict=True)],
+    known = [k < len(params.asset_price) for k in layout.asset_id]
+    zero_row = [0] * layout.size.scenarios
+    return {"asset_id": layout.asset_id, "asset_used": layout.asset_used,
+            "asset_price": [params.asset_price[k] if ok else 0 for k, ok in zip(layout.asset_id, known, strict=True)],
+            "haircut_bp": [params.haircut_bp[k] if ok else 0 for k, ok in zip(layout.asset_id, known, strict=True)],
+            "asset_group": [params.asset_group[k] if ok else 0 for k, ok in zip(layout.asset_id, known, strict=True)],
             "asset_risk": [[to_field(int(v)) for v in (params.asset_risk[k] if ok else zero_row)]
-                           for k, ok in zip(lay.asset_id, known, strict=True)],
-            "asset_slot": lay.asset_slot,
-            "asset_siblings": [params.asset_tree.path(k) for k in lay.asset_id]}
+                           for k, ok in zip(layout.asset_id, known, strict=True)],
+            "asset_slot": layout.asset_slot,
+            "asset_siblings": [params.asset_tree.path(k) for k in layout.asset_id]}
