@@ -48,7 +48,7 @@ const ff = require("ffjavascript");
 // module's internal state), so resolve it from snarkjs' own location.
 const { blake2b } = require(require.resolve("@noble/hashes/blake2b",
     { paths: [require("node:path").dirname(require.resolve("snarkjs"))] }));
-const { R, Q, FR8, GROUPS, defaultWindow, Wasm, Pool, OrderedWriter, u32, sectionHeader } = require("./fixedbase.js");
+const { R, Q, FR8, GROUPS, defaultWindow, Wasm, Scalars, Pool, OrderedWriter, u32, sectionHeader } = require("./fixedbase.js");
 
 const MAX_POWER = 20;
 const DOMAIN = "zkmargin/devptau/v1 INSECURE";
@@ -280,88 +280,31 @@ async function main() {
     const curve = await ff.buildBn128(true);
     const Fr = curve.Fr;
     const wasm = new Wasm(curve);
-    const ex = wasm.ex;
 
     const secrets = deriveSecrets(seed, power);
-    const cst = (x) => {
-        const p = wasm.alloc(FR8);
-        wasm.set(p, x);
-        return p;
-    };
     const tauM = Fr.e(secrets.tau);
     const alphaM = Fr.e(secrets.alpha);
     const betaM = Fr.e(secrets.beta);
-    const pTau = cst(tauM);
 
     const pool = new Pool(opts.threads, opts.window, curve);
     await pool.ready;
     log(`${opts.threads} worker thread(s) ready (fixed-base window ${opts.window})`);
 
     // ---- scalar generators (Montgomery Fr, in file order) --------------------------------------
-    function* geometric(first, inc, count) {
-        const pCur = cst(first);
-        const pInc = cst(inc);
-        for (let done = 0; done < count; done += opts.chunk) {
-            const k = Math.min(opts.chunk, count - done);
-            const mark = wasm.mark();
-            const p = wasm.alloc(k * FR8);
-            for (let i = 0; i < k; i++) {
-                ex.frm_copy(pCur, p + i * FR8);
-                ex.frm_mul(pCur, pInc, pCur);
-            }
-            const out = wasm.view(p, k * FR8).slice();
-            wasm.release(mark);
-            yield out;
-        }
-    }
-
-    // factor·L_j(tau) over the domain of size 2^p; `truncated` = ifft of tau^0..tau^(m-2), 0
-    function* lagrange(p, factor, truncated) {
-        const m = 2 ** p;
-        const mInv = Fr.inv(Fr.e(m));
-        const tauPowM = Fr.exp(tauM, m);
-        const K = Fr.mul(factor, Fr.mul(Fr.sub(tauPowM, Fr.one), mInv)); // factor·(tau^m − 1)/m
-        const pK = cst(K);
-        const pT = truncated ? cst(Fr.mul(Fr.exp(tauM, m - 1), mInv)) : 0; // tau^(m-1)/m
-        const pOmega = cst(Fr.w[p]);
-        const pW = cst(Fr.one);
-        for (let done = 0; done < m; done += opts.chunk) {
-            const k = Math.min(opts.chunk, m - done);
-            const mark = wasm.mark();
-            const pDen = wasm.alloc(k * FR8);
-            const pWs = wasm.alloc(k * FR8);
-            const pInv = wasm.alloc(k * FR8);
-            wasm.ensure((k + 2) * FR8);
-            for (let i = 0; i < k; i++) {
-                ex.frm_copy(pW, pWs + i * FR8);
-                ex.frm_sub(pTau, pW, pDen + i * FR8);
-                ex.frm_mul(pW, pOmega, pW);
-            }
-            ex.frm_batchInverse(pDen, FR8, k, pInv, FR8);
-            for (let i = 0; i < k; i++) {
-                const s = pInv + i * FR8;
-                ex.frm_mul(s, pK, s);
-                if (truncated) ex.frm_sub(s, pT, s);
-                ex.frm_mul(s, pWs + i * FR8, s);
-            }
-            const out = wasm.view(pInv, k * FR8).slice();
-            wasm.release(mark);
-            yield out;
-        }
-    }
+    const streams = new Scalars(wasm, Fr, tauM, opts.chunk);
 
     const one = Fr.one;
     const nLag = (maxP) => 2 ** (maxP + 1) - 1; // points in levels 0..maxP
     const sections = [
-        { id: 2, name: "tauG1", group: 1, count: 2 * n - 1, gens: () => [geometric(one, tauM, 2 * n - 1)] },
-        { id: 3, name: "tauG2", group: 2, count: n, gens: () => [geometric(one, tauM, n)] },
-        { id: 4, name: "alphaTauG1", group: 1, count: n, gens: () => [geometric(alphaM, tauM, n)] },
-        { id: 5, name: "betaTauG1", group: 1, count: n, gens: () => [geometric(betaM, tauM, n)] },
-        { id: 6, name: "betaG2", group: 2, count: 1, gens: () => [geometric(betaM, tauM, 1)] },
+        { id: 2, name: "tauG1", group: 1, count: 2 * n - 1, gens: () => [streams.geometric(one, tauM, 2 * n - 1)] },
+        { id: 3, name: "tauG2", group: 2, count: n, gens: () => [streams.geometric(one, tauM, n)] },
+        { id: 4, name: "alphaTauG1", group: 1, count: n, gens: () => [streams.geometric(alphaM, tauM, n)] },
+        { id: 5, name: "betaTauG1", group: 1, count: n, gens: () => [streams.geometric(betaM, tauM, n)] },
+        { id: 6, name: "betaG2", group: 2, count: 1, gens: () => [streams.geometric(betaM, tauM, 1)] },
     ];
     const levels = (factor, maxP, truncTop) => () => {
         const gens = [];
-        for (let p = 0; p <= maxP; p++) gens.push(lagrange(p, factor, truncTop && p === maxP));
+        for (let p = 0; p <= maxP; p++) gens.push(streams.lagrange(p, factor, truncTop && p === maxP));
         return gens;
     };
     if (!opts.unprepared) {

@@ -58,7 +58,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
 const ff = require("ffjavascript");
-const { R, Q, FR8, Wasm, Pool, OrderedSink, writeAll, u32, sectionHeader } = require("./fixedbase.js");
+const { R, Q, FR8, Wasm, Scalars, Pool, OrderedSink, writeAll, u32, sectionHeader } = require("./fixedbase.js");
 const { deriveSecrets, MAX_POWER } = require("./devptau.js");
 
 const DEFAULT_NAME = "zkmargin INSECURE dev beacon";
@@ -383,7 +383,6 @@ async function main() {
     const g1s = G1.toAffine(G1.fromRng(rng));
     const g1sx = G1.toAffine(G1.timesFr(g1s, deltaM));
     const invDeltaM = Fr.inv(deltaM);
-    const pTau = cst(tauM);
     const pAlpha = cst(alphaM);
     const pBeta = cst(betaM);
     const pInvDelta = cst(invDeltaM);
@@ -398,60 +397,8 @@ async function main() {
     const delta1 = affine(G1, deltaM);
     const delta2 = affine(G2, deltaM);
 
-    // ---- scalars of the domain: Lagrange basis at tau ------------------------------------------
-    // factor·w^j·((tau^m − 1)/(m·(tau − w^j)) − [truncated] tau^(m−1)/m) for j = first + stride·i, i < count,
-    // over the domain of size m = 2^p (w = Fr.w[p]); chunks of Montgomery Fr
-    function* lagrange(p, factor, truncated, first, stride, count) {
-        const m = 2 ** p;
-        const mInv = Fr.inv(Fr.e(m));
-        const K = Fr.mul(factor, Fr.mul(Fr.sub(Fr.exp(tauM, m), Fr.one), mInv));
-        const T = truncated ? Fr.mul(factor, Fr.mul(Fr.exp(tauM, m - 1), mInv)) : Fr.zero;
-        const mark0 = wasm.mark();
-        const pK = cst(K);
-        const pT = cst(T);
-        const pStep = cst(Fr.exp(Fr.w[p], stride));
-        const pW = cst(Fr.exp(Fr.w[p], first));
-        for (let done = 0; done < count; done += opts.chunk) {
-            const k = Math.min(opts.chunk, count - done);
-            const mark = wasm.mark();
-            const pDen = wasm.alloc(k * FR8);
-            const pWs = wasm.alloc(k * FR8);
-            const pInv = wasm.alloc(k * FR8);
-            wasm.ensure((k + 2) * FR8);
-            for (let i = 0; i < k; i++) {
-                ex.frm_copy(pW, pWs + i * FR8);
-                ex.frm_sub(pTau, pW, pDen + i * FR8);
-                ex.frm_mul(pW, pStep, pW);
-            }
-            ex.frm_batchInverse(pDen, FR8, k, pInv, FR8);
-            for (let i = 0; i < k; i++) {
-                const s = pInv + i * FR8;
-                ex.frm_mul(s, pK, s);
-                ex.frm_sub(s, pT, s);
-                ex.frm_mul(s, pWs + i * FR8, s);
-            }
-            const out = wasm.view(pInv, k * FR8).slice();
-            wasm.release(mark);
-            yield out;
-        }
-        wasm.release(mark0);
-    }
-
-    function* geometric(first, inc, count) {
-        const mark0 = wasm.mark();
-        const pCur = cst(first);
-        const pInc = cst(inc);
-        for (let done = 0; done < count; done += opts.chunk) {
-            const k = Math.min(opts.chunk, count - done);
-            const out = new Uint8Array(k * FR8);
-            for (let i = 0; i < k; i++) {
-                out.set(wasm.view(pCur, FR8), i * FR8);
-                ex.frm_mul(pCur, pInc, pCur);
-            }
-            yield out;
-        }
-        wasm.release(mark0);
-    }
+    // ---- scalars of the domain: Lagrange basis at tau, and powers -------------------------------
+    const streams = new Scalars(wasm, Fr, tauM, opts.chunk);
 
     // the workers build their tables while this thread reads the r1cs
     const window = opts.window === "auto" ? defaultWindow(cirPower) : opts.window;
@@ -464,7 +411,7 @@ async function main() {
     log(`Lagrange basis of 2^${cirPower} at tau`);
     {
         let at = pL;
-        for (const chunk of lagrange(cirPower, Fr.one, false, 0, 1, n)) {
+        for (const chunk of streams.lagrange(cirPower, Fr.one, false, 0, 1, n)) {
             wasm.set(at, chunk);
             at += chunk.byteLength;
         }
@@ -643,7 +590,7 @@ async function main() {
 
         await hash(beBytes32(n - 1));
         await points("H for the circuit hash (monomial basis)", 1, hOnCurve,
-            geometric(Fr.sub(Fr.exp(tauM, n), Fr.one), tauM, hOnCurve), false, true);
+            streams.geometric(Fr.sub(Fr.exp(tauM, n), Fr.one), tauM, hOnCurve), false, true);
         if (hOffCurve) await hash(offCurveHPoint());
         await hash(beBytes32(nPriv));
         await points("C for the circuit hash (before delta)", 1, nPriv, kColumns(nPublic + 1, nVars, null), false, true);
@@ -662,7 +609,7 @@ async function main() {
         await points("C / delta", 1, nPriv, kColumns(nPublic + 1, nVars, invDeltaM), true, false);
         await write(sectionHeader(9, n * G1_BYTES));
         await points("H / delta (odd Lagrange points of the 2n domain)", 1, n,
-            lagrange(cirPower + 1, invDeltaM, topLevel, 1, 2, n), true, false);
+            streams.lagrange(cirPower + 1, invDeltaM, topLevel, 1, 2, n), true, false);
         await sink.flush();
 
         // ---- section 10: the circuit hash and the beacon contribution ------------------------------

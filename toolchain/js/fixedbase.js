@@ -5,6 +5,7 @@
  *   const pool = new Pool(threads, window, curve);   // curve: ffjavascript buildBn128(true)
  *   await pool.ready;
  *   const points = await pool.submit(1, scalars);    // scalars: n×32 bytes, Fr in Montgomery form
+ *   const streams = new Scalars(wasm, Fr, tauM, chunk); // the scalars: streams.geometric, streams.lagrange
  *
  * Shared by the INSECURE dev setup writers (devptau.js, devzkey.js): a writer that knows the toxic
  * waste knows the discrete logarithm of every point it has to write, so each point is one fixed-base
@@ -471,6 +472,90 @@ class OrderedSink {
 }
 
 /** Write all of `buf` to `fd` at the current position. */
+/**
+ * Scalar streams of the writers, computed in the main thread's wasm Fr (Montgomery form) and yielded in chunks
+ * of at most `chunk` scalars (each chunk a fresh Uint8Array of k·32 bytes, ready for Pool.submit).  A stream
+ * allocates its constants when it starts and releases them when it ends, so streams are consumed one after
+ * the other (every writer does).
+ */
+class Scalars {
+    constructor(wasm, Fr, tauM, chunk) {
+        this.wasm = wasm;
+        this.Fr = Fr;
+        this.tauM = tauM;
+        this.chunk = chunk;
+        this.pTau = this.constant(tauM);
+    }
+
+    /** A field element copied into wasm memory; returns its address. */
+    constant(x) {
+        const p = this.wasm.alloc(FR8);
+        this.wasm.set(p, x);
+        return p;
+    }
+
+    /** first·inc^i for i < count. */
+    *geometric(first, inc, count) {
+        const wasm = this.wasm;
+        const mark0 = wasm.mark();
+        const pCur = this.constant(first);
+        const pInc = this.constant(inc);
+        for (let done = 0; done < count; done += this.chunk) {
+            const k = Math.min(this.chunk, count - done);
+            const out = new Uint8Array(k * FR8);
+            for (let i = 0; i < k; i++) {
+                out.set(wasm.view(pCur, FR8), i * FR8);
+                wasm.ex.frm_mul(pCur, pInc, pCur);
+            }
+            yield out;
+        }
+        wasm.release(mark0);
+    }
+
+    /**
+     * factor·w^j·((tau^m − 1)/(m·(tau − w^j)) − [truncated] tau^(m−1)/m) for j = first + stride·i, i < count,
+     * over the domain of size m = 2^p (w = Fr.w[p]): factor·L_j(tau), or with `truncated` the ifft of
+     * tau^0..tau^(m−2) padded with one zero.  The denominators of a chunk share one batch inversion.
+     */
+    *lagrange(p, factor, truncated, first = 0, stride = 1, count = 2 ** p) {
+        const { wasm, Fr, tauM } = this;
+        const ex = wasm.ex;
+        const m = 2 ** p;
+        const mInv = Fr.inv(Fr.e(m));
+        const K = Fr.mul(factor, Fr.mul(Fr.sub(Fr.exp(tauM, m), Fr.one), mInv));
+        const T = truncated ? Fr.mul(factor, Fr.mul(Fr.exp(tauM, m - 1), mInv)) : Fr.zero;
+        const mark0 = wasm.mark();
+        const pK = this.constant(K);
+        const pT = this.constant(T);
+        const pStep = this.constant(Fr.exp(Fr.w[p], stride));
+        const pW = this.constant(Fr.exp(Fr.w[p], first));
+        for (let done = 0; done < count; done += this.chunk) {
+            const k = Math.min(this.chunk, count - done);
+            const mark = wasm.mark();
+            const pDen = wasm.alloc(k * FR8);
+            const pWs = wasm.alloc(k * FR8);
+            const pInv = wasm.alloc(k * FR8);
+            wasm.ensure((k + 2) * FR8);
+            for (let i = 0; i < k; i++) {
+                ex.frm_copy(pW, pWs + i * FR8);
+                ex.frm_sub(this.pTau, pW, pDen + i * FR8);
+                ex.frm_mul(pW, pStep, pW);
+            }
+            ex.frm_batchInverse(pDen, FR8, k, pInv, FR8);
+            for (let i = 0; i < k; i++) {
+                const s = pInv + i * FR8;
+                ex.frm_mul(s, pK, s);
+                ex.frm_sub(s, pT, s);
+                ex.frm_mul(s, pWs + i * FR8, s);
+            }
+            const out = wasm.view(pInv, k * FR8).slice();
+            wasm.release(mark);
+            yield out;
+        }
+        wasm.release(mark0);
+    }
+}
+
 function writeAll(fd, buf) {
     let off = 0;
     while (off < buf.byteLength) off += fs.writeSync(fd, buf, off, buf.byteLength - off);
@@ -510,5 +595,5 @@ if (!isMainThread) {
 }
 
 module.exports = {
-    R, Q, FR8, GROUPS, defaultWindow, Wasm, Pool, OrderedSink, OrderedWriter, writeAll, u32, sectionHeader,
+    R, Q, FR8, GROUPS, defaultWindow, Wasm, Scalars, Pool, OrderedSink, OrderedWriter, writeAll, u32, sectionHeader,
 };
