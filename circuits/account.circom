@@ -25,6 +25,16 @@ function DOMAIN_PARAMS() { return 3; }
 function DOMAIN_ACCOUNT() { return 4; }
 function DOMAIN_GROUP() { return 5; }
 function DOMAIN_ASSET() { return 6; }
+function DOMAIN_MARGIN() { return 7; }
+
+// What a statement discloses besides solvency: disclosure = mode * 2^DISCLOSURE_SHIFT + value.
+function DISCLOSE_NOTHING() { return 0; }           // value 0
+function DISCLOSE_MARGINS() { return 1; }           // value IM * 2^128 + MM
+function DISCLOSE_MM_AT_MOST() { return 2; }        // value X < 2^128: MM <= X
+function DISCLOSE_FREE_AT_LEAST() { return 3; }     // value X < 2^128: equity - IM >= X
+function N_DISCLOSURES() { return 4; }
+function DISCLOSURE_SHIFT() { return 248; }
+function THRESHOLD_BITS() { return 128; }
 
 // The market's shape (statement/sizes.py): the same for every account circuit, so one params_root serves all.
 function MARKET_SCENARIOS() { return 40; }  // scenario columns of every risk array
@@ -248,7 +258,11 @@ template SlotKey(G) {
  *                            table_hash = HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp)
  * @input account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, (asset_id_k, balance_k)_k,
  *                            salt)
- * @input margins             IM * 2^128 + MM, micro-units of quote currency
+ * @input margin_commitment   HashList(DOMAIN_MARGIN, IM, MM, salt): hides IM and MM (micro-units of quote
+ *                            currency) from everyone without the account's salt (its owner and the venue)
+ * @input disclosure          mode * 2^248 + value: mode DISCLOSE_NOTHING (value 0), DISCLOSE_MARGINS (value
+ *                            IM * 2^128 + MM), DISCLOSE_MM_AT_MOST (value X < 2^128, MM <= X) or
+ *                            DISCLOSE_FREE_AT_LEAST (value X < 2^128, equity - IM >= X)
  *
  * Private inputs and their bounds.  Every value read from the published parameters is range-checked here
  * (in InstrumentLeaf, GroupLeaf and AssetLeaf, which hash exactly the values they check), so a venue cannot
@@ -305,7 +319,8 @@ template AccountMargin(N, G, K) {
 
     signal input params_root;
     signal input account_commitment;
-    signal input margins;
+    signal input margin_commitment;
+    signal input disclosure;
 
     signal input qty[N];
     signal input leaf_index[N];
@@ -340,6 +355,8 @@ template AccountMargin(N, G, K) {
     signal input epoch;
     signal input balance[K];
     signal input salt;
+    signal input disclosure_mode;
+    signal input disclosure_value;
 
     // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
     component tableHash = HashList(4);
@@ -710,7 +727,7 @@ template AccountMargin(N, G, K) {
     mmPacked.in <== mm;
     component imPacked = UnsignedRangeCheck(MONEY_BITS() - 1);    // 0 <= IM < 2^96, the reference's bound
     imPacked.in <== im;
-    margins === im * (1 << MARGIN_PACK_BITS()) + mm;
+    signal margins <== im * (1 << MARGIN_PACK_BITS()) + mm;  // injective: 0 <= MM < 2^128, 0 <= IM < 2^96
 
     // ---- collateral (rule R6) and equity (rules R2, R3, R10) ----
     signal weight[K];
@@ -735,6 +752,36 @@ template AccountMargin(N, G, K) {
     component solvent = AssertSignedGreaterEq(MARGIN_PACK_BITS() + 1);
     solvent.in[0] <== equity;
     solvent.in[1] <== mm;
+
+    // ---- the margin commitment and what the statement discloses ----
+    component marginHash = HashList(4);
+    marginHash.in[0] <== DOMAIN_MARGIN();
+    marginHash.in[1] <== im;
+    marginHash.in[2] <== mm;
+    marginHash.in[3] <== salt;
+    margin_commitment === marginHash.out;
+
+    // disclosure = mode * 2^248 + value with mode in {0..3} and value < 2^248: below 2^250 < r, so one field
+    // element decodes to one (mode, value)
+    component mode = OneHot(N_DISCLOSURES());
+    mode.code <== disclosure_mode;
+    component valueRange = UnsignedRangeCheck(DISCLOSURE_SHIFT());
+    valueRange.in <== disclosure_value;
+    disclosure === disclosure_mode * (1 << DISCLOSURE_SHIFT()) + disclosure_value;
+    mode.sel[DISCLOSE_NOTHING()] * disclosure_value === 0;
+    mode.sel[DISCLOSE_MARGINS()] * (disclosure_value - margins) === 0;
+    // a threshold X is below 2^128; then X - MM and equity - IM - X lie in (-2^129, 2^129), and a range check
+    // to [0, 2^129) decides their sign
+    signal thresholdMode <== mode.sel[DISCLOSE_MM_AT_MOST()] + mode.sel[DISCLOSE_FREE_AT_LEAST()];
+    signal threshold <== thresholdMode * disclosure_value;
+    component thresholdRange = UnsignedRangeCheck(THRESHOLD_BITS());
+    thresholdRange.in <== threshold;
+    signal mmRoom <== mode.sel[DISCLOSE_MM_AT_MOST()] * (disclosure_value - mm);
+    component mmAtMost = UnsignedRangeCheck(THRESHOLD_BITS() + 1);  // X - MM >= 0
+    mmAtMost.in <== mmRoom;
+    signal freeRoom <== mode.sel[DISCLOSE_FREE_AT_LEAST()] * (equity - im - disclosure_value);
+    component freeAtLeast = UnsignedRangeCheck(THRESHOLD_BITS() + 1);  // equity - IM - X >= 0
+    freeAtLeast.in <== freeRoom;
 
     // ---- the account commitment ----
     component commitment = HashList(3 + 2 * N + 2 * K + 1);

@@ -332,23 +332,22 @@ def _plural(n: int, noun: str) -> str:
 
 def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyInUse, epoch: int) -> int:
     view = Table(title="Audit: valid proofs", title_justify="left")
-    for col in ("proof", "account commitment", "IM", "MM", "verdict"):
-        view.add_column(col, justify="right" if col in ("IM", "MM") else "left", no_wrap=col != "proof",
-                        overflow="fold")
+    for col in ("proof", "account commitment", "discloses", "verdict"):
+        view.add_column(col, no_wrap=col != "proof", overflow="fold")
     label = _verdict(True, key.insecure_reason is not None)
     names = [path.name for path, _ in tally.valid]
     for path, st in tally.valid:
         shown = path.name if names.count(path.name) == 1 else str(path)
-        view.add_row(shown, hex64(st.account_commitment), format_money(st.initial_margin, grouped=True),
-                     format_money(st.maintenance_margin, grouped=True), label)
+        view.add_row(shown, hex64(st.account_commitment), st.claim(), label)
     if tally.valid:
         console.print(view)
     for path, first in tally.duplicates:
         console.print(f"[yellow]duplicate[/yellow] {path}: the same statement as {first}; not counted")
     for name, reason in tally.failed:
         console.print(f"[red]failed[/red] {name}: {reason}", soft_wrap=True)
-    total_im = sum(st.initial_margin for _, st in tally.valid)
-    total_mm = sum(st.maintenance_margin for _, st in tally.valid)
+    disclosed = [st for _, st in tally.valid if st.initial_margin is not None and st.maintenance_margin is not None]
+    total_im = sum(st.initial_margin or 0 for st in disclosed)
+    total_mm = sum(st.maintenance_margin or 0 for st in disclosed)
     n = len(tally.valid) + len(tally.duplicates) + len(tally.failed)
     if not root_ok:
         console.print("[bold red]The published root is not the one the market snapshot gives: nothing below is "
@@ -357,9 +356,9 @@ def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyIn
                   f"{len(tally.duplicates)} {_plural(len(tally.duplicates), 'duplicate')} dropped (each statement, "
                   f"account commitment and epoch {epoch}, counted once); {len(tally.skipped)} other "
                   f"{_plural(len(tally.skipped), 'file')} skipped")
-    console.print(f"attested total IM {format_money(total_im, grouped=True)}, total MM "
-                  f"{format_money(total_mm, grouped=True)} over {len(tally.valid)} "
-                  f"{_plural(len(tally.valid), 'account')}")
+    console.print(f"{len(tally.valid)} solvent {_plural(len(tally.valid), 'account')}; attested total IM "
+                  f"{format_money(total_im, grouped=True)}, total MM {format_money(total_mm, grouped=True)} over the "
+                  f"{len(disclosed)} that disclose their margins")
     if key.insecure_reason:
         console.print("[bold red]These totals rest on an INSECURE key: anyone could have made these proofs.[/bold red]")
     return EXIT_OK if root_ok and not tally.failed and not tally.salts else EXIT_FAILED

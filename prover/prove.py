@@ -31,7 +31,7 @@ from zkmargin.statement.records import (
     SaltRecord,
     StatementRecord,
 )
-from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Statement, hex64
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Disclosure, Statement, hex64
 from zkmargin.statement.sizes import SIZES, CircuitSize
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
@@ -139,15 +139,15 @@ def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult
 
 def statement_text(statement: Statement, params: ParamsTree) -> str:
     """The statement of a proof in words."""
-    return (f"The account with commitment {hex64(statement.account_commitment)} has initial margin "
-            f"{format_money(statement.initial_margin)} and maintenance margin "
-            f"{format_money(statement.maintenance_margin)} (quote currency), computed by the zkmargin rules from "
-            f"the risk parameters with root {hex64(statement.params_root)} (epoch {params.table.epoch}), "
-            f"and its equity covers the maintenance margin.")
+    return (f"The account with commitment {hex64(statement.account_commitment)} has the initial and maintenance "
+            f"margin committed to by {hex64(statement.margin_commitment)}, computed by the zkmargin rules from the "
+            f"risk parameters with root {hex64(statement.params_root)} (epoch {params.table.epoch}); its equity "
+            f"covers the maintenance margin, and it discloses {statement.claim()}.")
 
 
 def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt: int | None = None, workdir: Path,
-                  market_timestamp: str = "", scenarios: str = "", progress: Progress | None = None) -> ProofResult:
+                  market_timestamp: str = "", scenarios: str = "", progress: Progress | None = None,
+                  disclosure: Disclosure = Disclosure.NOTHING, threshold: int | None = None) -> ProofResult:
     """Prove the margin of an account :func:`check_provable` accepted, with the keys in ``artifacts``.
 
     ``workdir`` receives input.json, witness.wtns, proof.json and public.json.
@@ -157,7 +157,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     if size.name != artifacts.name:
         raise InputError(f"the account was checked for size {size.name}, the keys are for {artifacts.name}")
     salt = new_salt() if salt is None else salt
-    inputs, statement = circuit_input(params, account, salt, result, size)
+    inputs, statement = circuit_input(params, account, salt, result, size, disclosure, threshold)
     seconds: dict[str, float] = {}
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -187,8 +187,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
                                 table_hash=str(params.table_hash), im_bp=params.table.im_multiplier_bp,
                                 mm_bp=params.table.mm_multiplier_bp, epoch=params.table.epoch),
             account_commitment=str(statement.account_commitment),
-            initial_margin=format_money(statement.initial_margin),
-            maintenance_margin=format_money(statement.maintenance_margin), epoch=params.table.epoch,
+            margin_commitment=str(statement.margin_commitment), discloses=statement.claim(), epoch=params.table.epoch,
             market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),
         proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
         public_signals=[str(v) for v in public])

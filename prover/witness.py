@@ -8,29 +8,36 @@ from zkmargin.constants import to_field
 from zkmargin.engine.account import AccountInts
 from zkmargin.engine.commitments import AccountSlots, ParamsTree, account_slots, commit_account
 from zkmargin.engine.results import MarginResult
-from zkmargin.statement.signals import Statement
+from zkmargin.statement.commitments import margin_commitment
+from zkmargin.statement.signals import Disclosure, Statement
 from zkmargin.statement.sizes import CircuitSize
 
 
 def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: MarginResult,
-                  size: CircuitSize) -> tuple[dict[str, Any], Statement]:
+                  size: CircuitSize, disclosure: Disclosure = Disclosure.NOTHING,
+                  threshold: int | None = None) -> tuple[dict[str, Any], Statement]:
     """The circuit input of ``size`` (ints, signed values field-encoded) and its statement.
 
     Every array has the size's shape: ``N`` position slots (risk ``[N][S]``), ``G`` group slots
     (``tier_threshold`` and ``tier_rate`` ``[G][MAX_TIERS]``), ``K`` collateral slots (``asset_risk[K][S]``),
     with ``S`` the market's scenario count.
 
-    ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's IM and
-    MM come from it.
+    ``result`` is the engine's margin of ``account`` (computed once by the caller); the statement's margin
+    commitment, and its IM and MM when it discloses them, come from it.  ``threshold`` (micro-units) goes with
+    ``Disclosure.MM_AT_MOST`` and ``Disclosure.FREE_COLLATERAL_AT_LEAST``.
     """
     layout = account_slots(params, account, size)
     table = params.table
-    statement = Statement(params.params_root, commit_account(account, size, salt), result.initial_margin,
-                          result.maintenance_margin)
+    shown = disclosure is Disclosure.MARGINS
+    statement = Statement(params.params_root, commit_account(account, size, salt),
+                          margin_commitment(result.initial_margin, result.maintenance_margin, salt), disclosure,
+                          initial_margin=result.initial_margin if shown else None,
+                          maintenance_margin=result.maintenance_margin if shown else None, threshold=threshold)
     inputs: dict[str, Any] = {
         "params_root": statement.params_root,
         "account_commitment": statement.account_commitment,
-        "margins": statement.margins,
+        "margin_commitment": statement.margin_commitment,
+        "disclosure": statement.disclosure_signal,
         "qty": [to_field(q) for q in layout.qty],
         "leaf_index": layout.leaf_index,
         "position_slot": layout.position_slot,
@@ -53,6 +60,8 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: M
         "epoch": table.epoch,
         "balance": layout.balance,
         "salt": salt,
+        "disclosure_mode": int(statement.disclosure),
+        "disclosure_value": statement.disclosure_value,
     }
     return inputs, statement
 

@@ -36,6 +36,7 @@ DOMAIN_PARAMS: Final = 3
 DOMAIN_ACCOUNT: Final = 4
 DOMAIN_GROUP: Final = 5
 DOMAIN_ASSET: Final = 6
+DOMAIN_MARGIN: Final = 7
 MARGIN_PACK_BITS: Final = 128
 SALT_BITS: Final = 248
 #: Values per packed word: 6 risk values of 41 bits (246 bits), 4 collateral risk values of 56 bits (224 bits).
@@ -106,6 +107,12 @@ def account_commitment(leaf_index: Sequence[int], qty: Sequence[int], asset_id: 
     body = [v for pair in zip(leaf_index, qty, strict=True) for v in (pair[0], to_field(pair[1]))]
     assets = [v for pair in zip(asset_id, balances, strict=True) for v in pair]
     return hash_list([DOMAIN_ACCOUNT, len(leaf_index), len(balances), *body, *assets, salt])
+
+
+def margin_commitment(initial_margin: int, maintenance_margin: int, salt: int) -> int:
+    """``hash_list([7, IM, MM, salt])``: the hiding commitment to an account's margins (micro-units), opened with
+    the account commitment's salt."""
+    return hash_list([DOMAIN_MARGIN, initial_margin, maintenance_margin, salt])
 
 
 def new_salt() -> int:

@@ -88,8 +88,8 @@ class StatementRecord(_Frozen):
     params_root: FieldElement
     params: ParamsRecord
     account_commitment: FieldElement
-    initial_margin: str
-    maintenance_margin: str
+    margin_commitment: FieldElement
+    discloses: str
     epoch: int
     market_timestamp: str
     scenarios: str

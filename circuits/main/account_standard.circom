@@ -4,4 +4,4 @@ pragma circom 2.1.0;
 // shape (40 scenarios, 2^12 instruments). Sizes must match statement/sizes.py SIZES["standard"].
 include "../account.circom";
 
-component main {public [params_root, account_commitment, margins]} = AccountMargin(16, 3, 4);
+component main {public [params_root, account_commitment, margin_commitment, disclosure]} = AccountMargin(16, 3, 4);
