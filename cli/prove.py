@@ -9,6 +9,7 @@ import shutil
 import struct
 import sys
 import tempfile
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +25,15 @@ from zkmargin.cli.common import (
     load_table,
 )
 from zkmargin.cli.progress import Steps
+from zkmargin.constants import MONEY_SCALE
 from zkmargin.engine.account import encode_account
 from zkmargin.engine.commitments import build_params_tree, commit_account
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
-from zkmargin.prover.prove import CircuitMismatchError, check_provable, prove_account
+from zkmargin.prover.prove import CircuitMismatchError, check_disclosure, check_provable, prove_account
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.records import read_salt, write_private
-from zkmargin.statement.signals import hex64
+from zkmargin.statement.signals import Disclosure, hex64
 from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, ptau_power, setup
 
@@ -142,6 +144,19 @@ def cmd_params_root(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def parse_threshold(text: str) -> int:
+    """``--threshold``: a non-negative decimal amount of quote currency, in micro-units (exact, else an error)."""
+    try:
+        amount = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"--threshold {text!r} is not a decimal amount", field="--threshold") from None
+    micro = amount * MONEY_SCALE
+    if micro < 0 or micro.denominator != 1:
+        raise InputError(f"--threshold {text!r} must be a non-negative amount with at most 6 decimals",
+                         field="--threshold")
+    return int(micro)
+
+
 def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     # every check on paths and inputs runs before any work, so a finished proof is never lost
     check_input_file(args.portfolio, "--portfolio")
@@ -168,6 +183,9 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     params = build_params_tree(table)
     account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
     provable = check_provable(params, account, size)  # slots, tree and solvency, before any tool runs
+    disclosure = Disclosure.from_flag(args.disclose)
+    threshold = parse_threshold(args.threshold) if args.threshold is not None else None
+    check_disclosure(provable.result, disclosure, threshold)
     salt = new_salt() if salt is None else salt
     salt_out = args.salt_out
     if salt_out is None:
@@ -185,7 +203,7 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
         try:
             proof = prove_account(artifacts, provable, salt=salt, workdir=Path(tmp),
                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
-                                  progress=steps.note)
+                                  progress=steps.note, disclosure=disclosure, threshold=threshold)
         except CircuitMismatchError as exc:
             print(f"zkmargin: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
@@ -225,4 +243,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "~/.local/share/zkmargin/salts/)")
     p.add_argument("--salt", type=Path, default=None, help="reuse the salt of an earlier salt file")
     p.add_argument("--ptau", type=Path, default=None, help="ceremony .ptau (default: INSECURE dev setup)")
+    p.add_argument("--disclose", choices=[m.flag for m in Disclosure], default=Disclosure.NOTHING.flag,
+                   help="what the public statement shows besides solvency (default %(default)s: no margin figure; "
+                        "margins: the exact IM and MM; mm-at-most / free-collateral-at-least: MM <= --threshold or "
+                        "equity - IM >= --threshold)")
+    p.add_argument("--threshold", default=None, metavar="AMOUNT",
+                   help="the bound of --disclose mm-at-most or free-collateral-at-least, in quote currency")
     p.set_defaults(handler=cmd_prove)

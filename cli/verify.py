@@ -25,9 +25,10 @@ from zkmargin.cli.common import (
     load_table,
     parse_root,
 )
-from zkmargin.constants import format_money
+from zkmargin.constants import format_money, to_micro
 from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.errors import InputError
+from zkmargin.statement.commitments import margin_commitment
 from zkmargin.statement.records import (
     BundleRecord,
     RecordError,
@@ -35,6 +36,7 @@ from zkmargin.statement.records import (
     is_salt_document,
     read_bundle,
     read_json_document,
+    read_salt,
     vkey_id,
 )
 from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
@@ -142,6 +144,8 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         _insecure_banner(console, key)
 
     checks: list[tuple[str, bool | None, str]] = [("Python Groth16 verifier", ok, "")]
+    if args.open is not None:
+        checks.append(_open_margins(args.open, statement))
     if args.snarkjs:
         checks.append(("snarkjs groth16 verify", snarkjs_verify(key.path, bundle.snarkjs_proof(),
                                                                  bundle.public_signals), ""))
@@ -164,14 +168,27 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
         if why:
             console.print(f"[red]why:[/red] {why}")
     if all(v is not False for _, v, _ in checks) and (pinned is None or statement.params_root == pinned):
-        meaning = ("The proof shows: the committed account's margins are IM and MM above, computed by the zkmargin "
-                   "rules from the parameters with this root, and its equity covers MM.")
+        meaning = ("The proof shows: the committed account's margins, computed by the zkmargin rules from the "
+                   "parameters with this root, are the ones behind the margin commitment and its equity covers "
+                   f"MM; it discloses {statement.claim()}.")
         if pinned is None:
             meaning += " Pin the venue's published root with --root to know these are its parameters."
         console.print(meaning if key.insecure_reason is None else
                       "The proof verifies, but under an INSECURE key anyone could have made it.")
         return EXIT_OK
     return EXIT_FAILED
+
+
+def _open_margins(salt_path: Path, statement: Statement) -> tuple[str, bool, str]:
+    """Open the statement's margin commitment with the owner's salt file, which records IM and MM."""
+    record = read_salt(salt_path)
+    name = f"margin commitment opened with {salt_path.name}"
+    if int(record.account_commitment) != statement.account_commitment:
+        return name, False, "the salt file is for another account commitment"
+    im, mm = to_micro(record.initial_margin), to_micro(record.maintenance_margin)
+    if margin_commitment(im, mm, int(record.salt)) != statement.margin_commitment:
+        return name, False, "the salt file's IM, MM and salt do not hash to the margin commitment"
+    return name, True, f"IM {format_money(im, grouped=True)}, MM {format_money(mm, grouped=True)}"
 
 
 def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, statement: Statement,
@@ -202,8 +219,9 @@ def _evm_checks(args: argparse.Namespace, bundle: BundleRecord, key: KeyInUse, s
         return out
     note = f"{registry_note}; gas {check.submit_gas:,}" if check.submit_gas else registry_note
     if check.record is not None:
-        note += f"; records IM {format_money(check.record[0], grouped=True)}, " \
-                f"MM {format_money(check.record[1], grouped=True)}"
+        recorded = Statement.from_public_signals([statement.params_root, statement.account_commitment,
+                                                  check.record.margin_commitment, check.record.disclosure_signal])
+        note += f"; records {recorded.claim()}"
     if check.rejection:
         note += f"; rejected: {check.rejection}"
     out.append(("EVM MarginRegistry.publishParams + submit", bool(check.accepted), note))
@@ -374,6 +392,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="without --vkey: the circuit size of this machine's dev keys (default test)")
     p.add_argument("--root", default=None, help="the params root the venue published (decimal or 0x hex): the proof "
                    "must be about it")
+    p.add_argument("--open", type=Path, default=None, metavar="SALT_FILE",
+                   help="the account's private salt file: open the margin commitment and show IM and MM")
     p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify` (needs Node)")
     p.add_argument("--evm", action="store_true",
                    help="also verify with the Solidity verifier generated from the key, on an in-process EVM; with "

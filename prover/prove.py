@@ -31,7 +31,7 @@ from zkmargin.statement.records import (
     SaltRecord,
     StatementRecord,
 )
-from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Disclosure, Statement, hex64
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, THRESHOLD_BITS, Disclosure, Statement, hex64
 from zkmargin.statement.sizes import SIZES, CircuitSize
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
@@ -113,6 +113,38 @@ def check_provable(params: ParamsTree, account: AccountInts, size: CircuitSize,
     return ProvableAccount(params, account, result, size)
 
 
+def check_disclosure(result: MarginResult, disclosure: Disclosure, threshold: int | None) -> None:
+    """Reject, before any tool runs, a disclosure the account's margin makes false or that is malformed.
+
+    ``threshold`` is in micro-units of quote currency, given exactly for ``MM_AT_MOST`` (the claim MM <= X)
+    and ``FREE_COLLATERAL_AT_LEAST`` (equity - IM >= X), and below 2^128.
+
+    Raises
+    ------
+    InputError
+        A threshold missing or given where the mode takes none, out of range, or a claim that is false.
+    """
+    takes_threshold = disclosure in (Disclosure.MM_AT_MOST, Disclosure.FREE_COLLATERAL_AT_LEAST)
+    if takes_threshold and threshold is None:
+        raise InputError(f"--disclose {disclosure.flag} needs --threshold", field="--threshold")
+    if not takes_threshold and threshold is not None:
+        raise InputError(f"--threshold goes with --disclose {Disclosure.MM_AT_MOST.flag} or "
+                         f"{Disclosure.FREE_COLLATERAL_AT_LEAST.flag}, not {disclosure.flag}", field="--threshold")
+    if threshold is None:
+        return
+    if not 0 <= threshold < 1 << THRESHOLD_BITS:
+        raise InputError(f"the threshold must lie in [0, 2^{THRESHOLD_BITS}) micro-units, got {threshold}",
+                         field="--threshold")
+    if disclosure is Disclosure.MM_AT_MOST and result.maintenance_margin > threshold:
+        raise InputError(f"the maintenance margin {format_money(result.maintenance_margin)} is above "
+                         f"{format_money(threshold)}, so MM <= {format_money(threshold)} cannot be proven",
+                         field="--threshold")
+    if disclosure is Disclosure.FREE_COLLATERAL_AT_LEAST and result.free_collateral < threshold:
+        raise InputError(f"the free collateral (equity - IM) {format_money(result.free_collateral)} is below "
+                         f"{format_money(threshold)}, so it cannot be proven to be at least that",
+                         field="--threshold")
+
+
 def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int]) -> None:
     """The circuit's intermediate values must equal the engine's (signals the compiler kept); group slot ``g``
     holds market group ``groups[g]``."""
@@ -156,6 +188,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     params, account, result, size = provable.params, provable.account, provable.result, provable.size
     if size.name != artifacts.name:
         raise InputError(f"the account was checked for size {size.name}, the keys are for {artifacts.name}")
+    check_disclosure(result, disclosure, threshold)
     salt = new_salt() if salt is None else salt
     inputs, statement = circuit_input(params, account, salt, result, size, disclosure, threshold)
     seconds: dict[str, float] = {}
@@ -192,5 +225,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
         proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
         public_signals=[str(v) for v in public])
     salt_record = SaltRecord(account=account.name, salt=str(salt), account_commitment=str(statement.account_commitment),
-                             circuit_size=artifacts.name)
+                             margin_commitment=str(statement.margin_commitment),
+                             initial_margin=format_money(result.initial_margin),
+                             maintenance_margin=format_money(result.maintenance_margin), circuit_size=artifacts.name)
     return ProofResult(bundle, salt_record, statement, result, seconds)

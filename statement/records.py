@@ -22,7 +22,7 @@ from zkmargin.statement.commitments import params_root
 
 BUNDLE_FORMAT: Final = "zkmargin-proof-bundle"
 SALT_FORMAT: Final = "zkmargin-account-salt"
-RECORD_VERSION: Final = 2
+RECORD_VERSION: Final = 3
 
 Decimal = Annotated[str, Field(pattern=r"^[0-9]{1,78}$", description="a non-negative integer in decimal")]
 
@@ -100,7 +100,7 @@ class BundleRecord(_Frozen):
     """One account proof as ``zkmargin prove`` writes it."""
 
     format: Literal["zkmargin-proof-bundle"] = BUNDLE_FORMAT
-    version: Literal[2] = RECORD_VERSION
+    version: Literal[3] = RECORD_VERSION
     circuit: CircuitRecord
     statement: StatementRecord
     proof: Groth16ProofJson
@@ -116,15 +116,20 @@ class BundleRecord(_Frozen):
 
 
 class SaltRecord(_Frozen):
-    """The private opening of an account commitment (with the positions, which the owner keeps)."""
+    """The private opening of an account commitment (with the positions, which the owner keeps) and of the
+    margin commitment: ``initial_margin`` and ``maintenance_margin`` are decimal quote currency."""
 
     format: Literal["zkmargin-account-salt"] = SALT_FORMAT
-    version: Literal[2] = RECORD_VERSION
+    version: Literal[3] = RECORD_VERSION
     account: str
     salt: FieldElement
     account_commitment: FieldElement
+    margin_commitment: FieldElement
+    initial_margin: str
+    maintenance_margin: str
     circuit_size: str
-    note: str = "Keep this file private: with the positions it opens the account commitment."
+    note: str = ("Keep this file private: with the positions it opens the account commitment, and it opens the "
+                 "margin commitment.")
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2) + "\n"

@@ -36,6 +36,20 @@ class Disclosure(enum.IntEnum):
     MM_AT_MOST = 2
     FREE_COLLATERAL_AT_LEAST = 3
 
+    @property
+    def flag(self) -> str:
+        """The mode's name on the command line: ``nothing``, ``margins``, ``mm-at-most``,
+        ``free-collateral-at-least``."""
+        return self.name.lower().replace("_", "-")
+
+    @classmethod
+    def from_flag(cls, flag: str) -> Disclosure:
+        """The mode named ``flag`` (see :attr:`flag`)."""
+        for mode in cls:
+            if mode.flag == flag:
+                return mode
+        raise ValueError(f"unknown disclosure {flag!r}; choose one of {', '.join(m.flag for m in cls)}")
+
 
 @dataclass(frozen=True)
 class Statement:

@@ -1,7 +1,8 @@
-"""Test support: INSECURE Groth16 keys and proofs of the toy 3-signal statement circuit.
+"""Test support: INSECURE Groth16 keys and proofs of the toy 4-signal statement circuit.
 
 ``tests/fixtures/solidity/statement.circom`` has exactly the public interface of the
-account statement, ``[params_root, account_commitment, margins]``, and the account
+account statement, ``[params_root, account_commitment, margin_commitment, disclosure]``,
+and the account
 statement's ``params_root`` (Poseidon of its parts, which ``MarginRegistry`` recomputes
 on chain), with a one-multiplication margin model, so the Solidity verifier and the
 registry can be tested on many cheap proofs whose public signals Python computes with
@@ -26,9 +27,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from zkmargin.constants import FIELD_ORDER, MULT_BITS
-from zkmargin.statement.commitments import pack_margins
+from zkmargin.statement.commitments import margin_commitment
 from zkmargin.statement.poseidon import poseidon
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.signals import Disclosure, Statement
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import BEACON_ITERATIONS_EXP, dev_ptau, required_power
@@ -97,7 +99,7 @@ def fullprove(keys: DevKeys, inputs: Mapping[str, int | str], out_dir: Path, nam
 # --------------------------------------------------------------------------- the statement fixture
 
 #: The circuit range-checks the notional to this many bits (and the multipliers to MULT_BITS).
-NOTIONAL_BITS: Final = 105
+NOTIONAL_BITS: Final = 100
 
 
 @dataclass(frozen=True)
@@ -105,12 +107,13 @@ class StatementWitness:
     """Private inputs of the fixture statement; the public signals follow from them.
 
     ``params`` are the parts of the params root (multipliers < 2^20, the circuit checks them);
-    the notional is < 2^105, so IM and MM are < 2^125.
+    the notional is < 2^100, so IM and MM are < 2^120.
     """
 
     params: ParamsRecord
     notional: int
     salt: int
+    disclosure: Disclosure = Disclosure.MARGINS
 
     @property
     def params_root(self) -> int:
@@ -129,16 +132,24 @@ class StatementWitness:
         return self.notional * self.params.mm_bp
 
     @property
-    def margins(self) -> int:
-        return pack_margins(self.initial_margin, self.maintenance_margin)
+    def statement(self) -> Statement:
+        """The account statement these signals decode to: margins disclosed or nothing disclosed."""
+        shown = self.disclosure is Disclosure.MARGINS
+        return Statement(self.params_root, self.account_commitment,
+                         margin_commitment(self.initial_margin, self.maintenance_margin, self.salt), self.disclosure,
+                         initial_margin=self.initial_margin if shown else None,
+                         maintenance_margin=self.maintenance_margin if shown else None)
 
     @property
-    def public_signals(self) -> tuple[int, int, int]:
-        return (self.params_root, self.account_commitment, self.margins)
+    def public_signals(self) -> tuple[int, ...]:
+        return tuple(self.statement.public_signals())
 
     def circuit_input(self) -> dict[str, int]:
+        statement = self.statement
         return {
-            "params_root": self.params_root, "account_commitment": self.account_commitment, "margins": self.margins,
+            "params_root": self.params_root, "account_commitment": self.account_commitment,
+            "margin_commitment": statement.margin_commitment, "disclosure": statement.disclosure_signal,
+            "disclose": int(self.disclosure is Disclosure.MARGINS),
             "instruments_root": int(self.params.instruments_root),
             "table_hash": int(self.params.table_hash), "im_bp": self.params.im_bp,
             "mm_bp": self.params.mm_bp, "epoch": self.params.epoch, "notional": self.notional, "salt": self.salt,
@@ -160,11 +171,11 @@ PARAMS_1: Final = fixture_params("P1", 1_200, 800, 1)
 PARAMS_2: Final = fixture_params("P2", 1_350, 900, 2)
 PARAMS_3: Final = fixture_params("P3", 2**MULT_BITS - 1, 2**MULT_BITS - 2, 2)
 
-#: The fixture's proofs: two accounts under P1, account 1 again under P2 (a later epoch),
-#: and a third account at the top of the ranges under P3.
+#: The fixture's proofs: two accounts under P1 (the second disclosing nothing), account 1 again under P2
+#: (a later epoch), and a third account at the top of the ranges under P3.
 DEFAULT_WITNESSES: Final = (
     StatementWitness(PARAMS_1, notional=25_000_000_000, salt=_field("account-1")),
-    StatementWitness(PARAMS_1, notional=7_250_000, salt=_field("account-2")),
+    StatementWitness(PARAMS_1, notional=7_250_000, salt=_field("account-2"), disclosure=Disclosure.NOTHING),
     StatementWitness(PARAMS_2, notional=25_000_000_000, salt=_field("account-1")),
     StatementWitness(PARAMS_3, notional=2**NOTIONAL_BITS - 1, salt=_field("account-3")),
 )

@@ -3,7 +3,7 @@
 The first tests need no toolchain: the ABI on eth-abi, calldata conversion, and the two things
 ``zkmargin.verifier._pyrevm_compat`` reads from pinned pyrevm's debug text, checked against
 hand-assembled contracts.  The module fixture then compiles ``tests/fixtures/solidity/statement.circom``
-(a toy circuit with the account statement's three public signals and its Poseidon params root), makes
+(a toy circuit with the account statement's four public signals and its Poseidon params root), makes
 INSECURE dev keys, renders and compiles the verifier from the vkey, and proves four witnesses
 (``tests/solidity_fixture.py``).  Every negative test changes exactly one thing and names the rejection
 it expects.  The last tests check one proof of the real account circuit (``test`` size) on chain and
@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +27,7 @@ from py_ecc.bn128 import bn128_curve
 from py_ecc.fields import bn128_FQ as FQ
 from py_ecc.fields import bn128_FQ2 as FQ2
 from pyrevm import EVM
-from solidity_fixture import PARAMS_1, StatementFixture, build_statement_fixture, fixture_params
+from solidity_fixture import PARAMS_1, StatementFixture, StatementWitness, build_statement_fixture, fixture_params
 
 from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER, MULT_BITS
 from zkmargin.engine.account import encode_account
@@ -37,6 +37,7 @@ from zkmargin.prover.prove import ProofResult, check_provable, prove_account
 from zkmargin.statement.commitments import DOMAIN_PARAMS, params_root, unpack_margins
 from zkmargin.statement.poseidon import poseidon
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.signals import Disclosure
 from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
@@ -79,8 +80,8 @@ Q = BASE_FIELD_MODULUS
 MULT_LIMIT = 1 << MULT_BITS
 FRESHNESS_WINDOW = 2
 MAX_EPOCH_JUMP = 3
-VERIFY_GAS_BUDGET = 230_000
-SUBMIT_GAS_BUDGET = 300_000
+VERIFY_GAS_BUDGET = 240_000
+SUBMIT_GAS_BUDGET = 330_000  # a record is three slots: margin commitment, disclosure, epoch
 #: publishParams hashes the root on chain with PoseidonT7 (~120k gas of it).
 PUBLISH_GAS_BUDGET = 220_000
 POSEIDON_GAS_BUDGET = 150_000
@@ -178,9 +179,10 @@ def test_proof_to_calldata_rejects_signal_outside_field() -> None:
 def test_publish_params_args_and_record_decoding() -> None:
     assert publish_params_args(PARAMS_1) == [int(PARAMS_1.instruments_root), int(PARAMS_1.table_hash),
                                              1_200, 800, 1]
-    assert registry_record((5, 4, 3, False)) == AccountRecord(5, 4, 3, False)
+    assert registry_record((6, 1, 4, 3, False)) == AccountRecord(6, 1, 4, 3, False)
+    assert AccountRecord(6, 1, 4, 3, False).disclosure_signal == (1 << 248) + 4
     with pytest.raises(TypeError):
-        registry_record((5, 4, 3, 0))
+        registry_record((6, 1, 4, 3, 0))
 
 
 # --------------------------------------------------------------------------- pinned pyrevm (no toolchain)
@@ -414,6 +416,17 @@ def _record(dep: Deployment, commitment: int) -> AccountRecord:
     return registry_record(dep.chain.call(dep.registry, "accountRecord", [commitment]).values)
 
 
+#: ``accountRecord`` of an account that never submitted.
+NO_RECORD: Final = AccountRecord(0, 0, 0, 0, False)
+
+
+def _expected(witness: StatementWitness, epoch: int, *, revoked: bool = False) -> AccountRecord:
+    """The record the registry should hold after ``witness``'s proof at ``epoch``."""
+    statement = witness.statement
+    return AccountRecord(statement.margin_commitment, statement.disclosure, statement.disclosure_value, epoch,
+                         revoked)
+
+
 def _dummy_params(epoch: int, im_bp: int = 1_000, mm_bp: int = 500) -> ParamsRecord:
     return fixture_params(f"dummy-{epoch}", im_bp, mm_bp, epoch)
 
@@ -437,10 +450,10 @@ def test_each_transaction_starts_cold(dep: Deployment) -> None:
 # --------------------------------------------------------------------------- build products
 
 @pytest.mark.slow
-def test_fixture_statement_has_three_public_inputs(fx: StatementFixture) -> None:
+def test_fixture_statement_has_four_public_inputs(fx: StatementFixture) -> None:
     circuit = fx.keys.circuit
-    assert (circuit.n_public_outputs, circuit.n_public_inputs) == (0, 3)
-    assert fx.contracts.export.n_public == 3
+    assert (circuit.n_public_outputs, circuit.n_public_inputs) == (0, 4)
+    assert fx.contracts.export.n_public == 4
     for witness, proof in zip(fx.witnesses, fx.proofs, strict=True):
         assert proof.calldata.public_signals == witness.public_signals
 
@@ -503,17 +516,17 @@ def test_malformed_key_is_refused_before_rendering(fx: StatementFixture, tmp_pat
 
 @pytest.mark.slow
 def test_generated_verifier_passes_the_checks(fx: StatementFixture) -> None:
-    check_generated_verifier(fx.contracts.export.source.read_text(), 3)
+    check_generated_verifier(fx.contracts.export.source.read_text(), 4)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("mutation", "n_public", "message"), [
-    (lambda s: s.replace("checkField(calldataload(add(_pubSignals, 64)))", ""), 3, r"public signals \[2\]"),
-    (lambda s: re.sub(r"function checkField\(v\) \{.*?\}\s*\}", "", s, count=1, flags=re.S), 3, "checkField"),
-    (lambda s: s.replace("lt(v, r)", "lt(v, q)"), 3, "rejects v >= r"),
-    (lambda s: s.replace("uint[3] calldata _pubSignals", "uint[2] calldata _pubSignals"), 3, "uint\\[3\\]"),
-    (lambda s: s, 4, "nPublic = 4"),
-    (lambda s: s.replace("495617;", "495618;", 1), 3, "not the BN254 scalar field"),
+    (lambda s: s.replace("checkField(calldataload(add(_pubSignals, 96)))", ""), 4, r"public signals \[3\]"),
+    (lambda s: re.sub(r"function checkField\(v\) \{.*?\}\s*\}", "", s, count=1, flags=re.S), 4, "checkField"),
+    (lambda s: s.replace("lt(v, r)", "lt(v, q)"), 4, "rejects v >= r"),
+    (lambda s: s.replace("uint[4] calldata _pubSignals", "uint[3] calldata _pubSignals"), 4, "uint\\[4\\]"),
+    (lambda s: s, 5, "nPublic = 5"),
+    (lambda s: s.replace("495617;", "495618;", 1), 4, "not the BN254 scalar field"),
 ])
 def test_generated_verifier_without_fixes_is_refused(fx: StatementFixture, mutation: Callable[[str], str],
                                                      n_public: int, message: str) -> None:
@@ -621,14 +634,14 @@ def _tampered_signals(calldata: ProofCalldata, index: int, delta: int) -> ProofC
     return replace(calldata, public_signals=tuple(signals))
 
 
-SIGNALS = ["params_root", "account_commitment", "margins"]
+SIGNALS = ["params_root", "account_commitment", "margin_commitment", "disclosure"]
 # +r keeps the value congruent mod r: only checkField stops it (ecMul reduces scalars mod r).
 DELTAS = {"plus_one": 1, "plus_r": R}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("delta_name", DELTAS)
-@pytest.mark.parametrize("index", range(3), ids=SIGNALS)
+@pytest.mark.parametrize("index", range(4), ids=SIGNALS)
 def test_tampered_public_signal_is_rejected(fx: StatementFixture, dep: Deployment, index: int,
                                             delta_name: str) -> None:
     tampered = _tampered_signals(fx.proofs[0].calldata, index, DELTAS[delta_name])
@@ -636,7 +649,7 @@ def test_tampered_public_signal_is_rejected(fx: StatementFixture, dep: Deploymen
     # A tampered root was never published, and cannot be: the registry hashes roots from their parts.
     expected = "UnknownParamsRoot" if index == 0 else "InvalidProof"
     assert _reverts(dep, "submit", tampered.submit_args(), dep.stranger).error == expected
-    assert _record(dep, tampered.public_signals[1]) == (0, 0, 0, False)
+    assert _record(dep, tampered.public_signals[1]) == NO_RECORD
 
 
 PROOF_ELEMENTS = ["a0", "a1", "b00", "b01", "b10", "b11", "c0", "c1"]
@@ -663,7 +676,7 @@ def test_tampered_proof_element_is_rejected(fx: StatementFixture, dep: Deploymen
     tampered = _tampered_proof(fx.proofs[0].calldata, element, delta)
     assert not _verify(dep, tampered)
     assert _reverts(dep, "submit", tampered.submit_args(), dep.stranger).error == "InvalidProof"
-    assert _record(dep, fx.witnesses[0].account_commitment) == (0, 0, 0, False)
+    assert _record(dep, fx.witnesses[0].account_commitment) == NO_RECORD
 
 
 # --------------------------------------------------------------------------- registry: publication
@@ -791,11 +804,11 @@ def test_records_under_a_revoked_root_are_reported_revoked(fx: StatementFixture,
     old, new = fx.witnesses[0], fx.witnesses[2]
     dep.chain.transact(dep.registry, "submit", fx.proofs[0].calldata.submit_args(), sender=dep.stranger)
     dep.chain.transact(dep.registry, "revokeParamsRoot", [old.params_root], sender=dep.owner)
-    assert _record(dep, old.account_commitment) == (old.initial_margin, old.maintenance_margin, 1, True)
+    assert _record(dep, old.account_commitment) == _expected(old, 1, revoked=True)
     # Corrected parameters come under a new epoch; the account's next proof clears the flag.
     dep.publish(new.params)
     dep.chain.transact(dep.registry, "submit", fx.proofs[2].calldata.submit_args(), sender=dep.stranger)
-    assert _record(dep, new.account_commitment) == (new.initial_margin, new.maintenance_margin, 2, False)
+    assert _record(dep, new.account_commitment) == _expected(new, 2)
 
 
 @pytest.mark.slow
@@ -816,17 +829,17 @@ def test_revocation_rules(fx: StatementFixture, dep: Deployment) -> None:
 # --------------------------------------------------------------------------- registry: submission
 
 @pytest.mark.slow
-def test_submit_records_margins_and_emits(fx: StatementFixture, dep: Deployment,
+def test_submit_records_the_statement_and_emits(fx: StatementFixture, dep: Deployment,
                                           record_property: Callable[[str, object], None]) -> None:
     witness = fx.witnesses[0]
     result = dep.chain.transact(dep.registry, "submit", fx.proofs[0].calldata.submit_args(), sender=dep.stranger)
     assert [log.event for log in result.logs] == ["MarginAttested"]
     assert result.logs[0].address == dep.registry.address
     assert result.logs[0].args == {"accountCommitment": witness.account_commitment, "epoch": 1,
-                                   "initialMargin": witness.initial_margin,
-                                   "maintenanceMargin": witness.maintenance_margin}
-    assert _record(dep, witness.account_commitment) == (witness.initial_margin, witness.maintenance_margin, 1, False)
-    assert _record(dep, fx.witnesses[1].account_commitment) == (0, 0, 0, False)
+                                   "marginCommitment": witness.statement.margin_commitment,
+                                   "disclosure": witness.statement.disclosure_signal}
+    assert _record(dep, witness.account_commitment) == _expected(witness, 1)
+    assert _record(dep, fx.witnesses[1].account_commitment) == NO_RECORD
     record_property("submit_tx_gas", result.gas_used)
     print(f"\nsubmit (new account): {result.gas_used} gas as a transaction, {result.execution_gas} excluding intrinsic")
     assert result.gas_used <= SUBMIT_GAS_BUDGET
@@ -837,17 +850,21 @@ def test_two_accounts_under_one_root(fx: StatementFixture, dep: Deployment) -> N
     for proof in fx.proofs[:2]:
         dep.chain.transact(dep.registry, "submit", proof.calldata.submit_args(), sender=dep.stranger)
     for witness in fx.witnesses[:2]:
-        assert _record(dep, witness.account_commitment) == (witness.initial_margin, witness.maintenance_margin, 1,
-                                                           False)
+        assert _record(dep, witness.account_commitment) == _expected(witness, 1)
+    # the second discloses nothing: the registry holds its margin commitment alone
+    hidden = _record(dep, fx.witnesses[1].account_commitment)
+    assert (hidden.disclosure_mode, hidden.disclosure_value) == (Disclosure.NOTHING, 0)
 
 
 @pytest.mark.slow
 def test_largest_margins_split_exactly(fx: StatementFixture, dep: Deployment) -> None:
     witness = fx.witnesses[3]
-    assert witness.initial_margin >= 2**124 and witness.maintenance_margin >= 2**124
+    assert witness.initial_margin >= 2**119 and witness.maintenance_margin >= 2**119
     dep.publish(witness.params)
     dep.chain.transact(dep.registry, "submit", fx.proofs[3].calldata.submit_args(), sender=dep.stranger)
-    assert _record(dep, witness.account_commitment) == (witness.initial_margin, witness.maintenance_margin, 2, False)
+    record = _record(dep, witness.account_commitment)
+    assert record == _expected(witness, 2)
+    assert unpack_margins(record.disclosure_value) == (witness.initial_margin, witness.maintenance_margin)
 
 
 @pytest.mark.slow
@@ -897,12 +914,13 @@ def test_resubmission_at_the_same_epoch_is_a_replay(fx: StatementFixture, dep: D
 def test_newer_epoch_is_accepted_and_older_is_a_replay(fx: StatementFixture, dep: Deployment,
                                                       record_property: Callable[[str, object], None]) -> None:
     old, new = fx.witnesses[0], fx.witnesses[2]
-    assert old.account_commitment == new.account_commitment and old.margins != new.margins
+    assert old.account_commitment == new.account_commitment
+    assert old.statement.margin_commitment != new.statement.margin_commitment
     dep.chain.transact(dep.registry, "submit", fx.proofs[0].calldata.submit_args(), sender=dep.stranger)
     dep.publish(new.params, sender=dep.oracle)
     result = dep.chain.transact(dep.registry, "submit", fx.proofs[2].calldata.submit_args(), sender=dep.stranger)
     assert result.logs[0].args["epoch"] == 2
-    assert _record(dep, new.account_commitment) == (new.initial_margin, new.maintenance_margin, 2, False)
+    assert _record(dep, new.account_commitment) == _expected(new, 2)
     record_property("submit_update_tx_gas", result.gas_used)
     print(f"\nsubmit (update): {result.gas_used} gas as a transaction, {result.execution_gas} excluding intrinsic")
     error = _reverts(dep, "submit", fx.proofs[0].calldata.submit_args(), dep.stranger)
@@ -911,7 +929,7 @@ def test_newer_epoch_is_accepted_and_older_is_a_replay(fx: StatementFixture, dep
 
 @pytest.mark.slow
 def test_views_of_an_unknown_account_and_root(dep: Deployment) -> None:
-    assert _record(dep, 12345) == (0, 0, 0, False)
+    assert _record(dep, 12345) == NO_RECORD
     assert dep.chain.call(dep.registry, "paramsRootEpoch", [12345]).values == (0,)
     assert dep.chain.call(dep.registry, "isRevoked", [12345]).values == (False,)
     assert dep.chain.call(dep.registry, "freshnessWindow").values == (FRESHNESS_WINDOW,)
@@ -943,8 +961,8 @@ def test_account_proof_verifies_and_registry_accepts_it(test_keys: SetupArtifact
     assert check.accepted, check.rejection
     assert check.params_root == int(bundle.public_signals[0]) == params.params_root()
     statement = account_proof.statement
-    assert check.record == (statement.initial_margin, statement.maintenance_margin, params.epoch, False)
-    assert unpack_margins(int(bundle.public_signals[2])) == (statement.initial_margin, statement.maintenance_margin)
+    assert check.record == (statement.margin_commitment, Disclosure.NOTHING, 0, params.epoch, False)
+    assert int(bundle.public_signals[3]) == 0  # the default statement discloses no margin figure
     assert check.publish_gas is not None and check.publish_gas <= PUBLISH_GAS_BUDGET
     assert check.submit_gas is not None and check.submit_gas <= SUBMIT_GAS_BUDGET
 

@@ -131,7 +131,8 @@ class ProofCalldata:
         return [list(self.a), [list(self.b[0]), list(self.b[1])], list(self.c), list(self.public_signals)]
 
     def submit_args(self) -> list[AbiValue]:
-        """Arguments of ``MarginRegistry.submit(a, b, c, paramsRoot, accountCommitment, margins)``."""
+        """Arguments of ``MarginRegistry.submit(a, b, c, paramsRoot, accountCommitment, marginCommitment,
+        disclosure)``."""
         return [*self.verify_args()[:3], *self.public_signals]
 
 

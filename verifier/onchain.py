@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.signals import DISCLOSURE_SHIFT
 from zkmargin.verifier.abi import AbiValue
 from zkmargin.verifier.evm import Chain, ContractRevertError, proof_to_calldata
 from zkmargin.verifier.solidity_build import build_verifier_from_vkey
@@ -27,12 +28,19 @@ MAX_EPOCH_JUMP: Final = 10_000
 
 
 class AccountRecord(NamedTuple):
-    """``MarginRegistry.accountRecord``: IM and MM in micro-units, the epoch, and whether its root was revoked."""
+    """``MarginRegistry.accountRecord``: the margin commitment, the disclosure's mode and value (micro-units
+    of quote currency), the epoch, and whether its root was revoked."""
 
-    initial_margin: int
-    maintenance_margin: int
+    margin_commitment: int
+    disclosure_mode: int
+    disclosure_value: int
     epoch: int
     revoked: bool
+
+    @property
+    def disclosure_signal(self) -> int:
+        """The ``disclosure`` public signal the record was made from: ``mode * 2^248 + value``."""
+        return (self.disclosure_mode << DISCLOSURE_SHIFT) + self.disclosure_value
 
 
 @dataclass(frozen=True)
@@ -117,10 +125,10 @@ def publish_params_args(params: ParamsRecord) -> list[AbiValue]:
 
 def registry_record(values: Sequence[AbiValue]) -> AccountRecord:
     """The decoded outputs of ``MarginRegistry.accountRecord`` as an :class:`AccountRecord`."""
-    im, mm, epoch, revoked = values
+    commitment, mode, value, epoch, revoked = values
     if not isinstance(revoked, bool):
         raise TypeError(f"expected a bool from the contract, got {revoked!r}")
-    return AccountRecord(_uint(im), _uint(mm), _uint(epoch), revoked)
+    return AccountRecord(_uint(commitment), _uint(mode), _uint(value), _uint(epoch), revoked)
 
 
 def _error(exc: ContractRevertError) -> str:

@@ -47,8 +47,8 @@ def solc_version() -> str:
 EVM_VERSION: Final = "cancun"
 OPTIMIZER_RUNS: Final = 200
 
-#: Public signals of the account statement: params_root, account_commitment, margins.
-STATEMENT_PUBLIC_SIGNALS: Final = 3
+#: Public signals of the account statement: params_root, account_commitment, margin_commitment, disclosure.
+STATEMENT_PUBLIC_SIGNALS: Final = 4
 VERIFIER_CONTRACT: Final = "Groth16Verifier"
 REGISTRY_CONTRACT: Final = "MarginRegistry"
 PARAMS_HASHER_CONTRACT: Final = poseidon_t7.CONTRACT_NAME
@@ -305,7 +305,7 @@ def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
     ----------
     vkey
         snarkjs ``verification_key.json`` of a circuit whose public signals are exactly
-        ``[params_root, account_commitment, margins]``.
+        ``[params_root, account_commitment, margin_commitment, disclosure]``.
     out_dir
         Where ``Groth16Verifier.sol``, its canonical vkey, ``PoseidonT7.sol`` and the compiled artifacts go;
         default ``.cache/solidity/build/<sha256 of the canonical key, template, scripts and tool versions>/``.
@@ -324,7 +324,7 @@ def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
     if key["nPublic"] != STATEMENT_PUBLIC_SIGNALS:
         raise GeneratedVerifierError(
             f"{vkey} has {key['nPublic']} public signals; MarginRegistry verifies statements with exactly "
-            f"{STATEMENT_PUBLIC_SIGNALS}: [params_root, account_commitment, margins]")
+            f"{STATEMENT_PUBLIC_SIGNALS}: [params_root, account_commitment, margin_commitment, disclosure]")
     if out_dir is None:
         inputs = [json.dumps(key, sort_keys=True).encode(), tools.installed_version("snarkjs").encode(),
                   tools.installed_version("ejs").encode(), VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes(),

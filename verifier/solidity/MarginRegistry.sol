@@ -7,14 +7,14 @@ import "./PoseidonT7.sol";
 /// @notice The snarkjs-generated Groth16 verifier of the zkmargin account statement.
 /// @dev The generated contract (`Groth16Verifier`, built by `verifier/solidity_build.py`,
 ///      never committed or hand-edited) has exactly this function; the public signals are
-///      `[params_root, account_commitment, margins]` in that order.  It returns false (never
-///      reverts) for a bad proof or for any public signal >= r.
+///      `[params_root, account_commitment, margin_commitment, disclosure]` in that order.  It
+///      returns false (never reverts) for a bad proof or for any public signal >= r.
 interface IAccountProofVerifier {
     function verifyProof(
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
-        uint256[3] calldata pubSignals
+        uint256[4] calldata pubSignals
     ) external view returns (bool);
 }
 
@@ -23,8 +23,10 @@ interface IAccountProofVerifier {
 ///         oracle) publishes the parts of one Poseidon `params_root` per epoch; the registry
 ///         hashes them itself, so the root it records commits to the epoch it is recorded under.
 ///         Anyone may then submit a Groth16 proof that the account hidden behind
-///         `accountCommitment` has initial margin IM and maintenance margin MM under a recently
-///         published root; the registry keeps the latest (IM, MM, epoch) per account.
+///         `accountCommitment` is solvent under a recently published root, with its initial and
+///         maintenance margin (IM, MM) behind `marginCommitment` and what the proof discloses of
+///         them in `disclosure`; the registry keeps the latest (marginCommitment, disclosure, epoch)
+///         per account.
 /// @dev Design decisions:
 ///      * The root is computed on chain: `params_root = Poseidon(3, instrumentsRoot,
 ///        tableHash, imBp, mmBp, epoch)` (circomlib's Poseidon(6), the circuit's hash), with
@@ -53,9 +55,13 @@ interface IAccountProofVerifier {
 ///        submits an account's older proof can never block its newer one.
 ///      * Epoch 0 is reserved: `paramsRootEpoch(root) == 0` means "never published".
 ///      * The verifier is immutable: a new circuit means a new verifier and a new registry.
-///      * Storage: one record is two slots, (IM, MM) packed as two uint128 and the epoch, so
-///        the full 128-bit range the circuit proves is kept; no value is truncated.  A root's
-///        epoch and revocation flag share one slot, so `submit` reads both with one SLOAD.
+///      * Disclosure: `disclosure = mode * 2^248 + value`.  Mode 0 discloses nothing (value 0),
+///        1 the margins (value IM * 2^128 + MM), 2 that MM <= value and 3 that equity - IM >= value
+///        (value < 2^128 for 2 and 3).  The circuit proves the mode is one of these, so the registry
+///        stores the signal as it is and `accountRecord` splits it.
+///      * Storage: one record is three slots (the margin commitment, the disclosure and the epoch);
+///        no value is truncated.  A root's epoch and revocation flag share one slot, so `submit`
+///        reads both with one SLOAD.
 contract MarginRegistry {
     /// @notice BN254 scalar field order r; every public signal is < r.
     uint256 internal constant SNARK_SCALAR_FIELD =
@@ -65,10 +71,14 @@ contract MarginRegistry {
     /// @notice Margin multipliers are basis points below 2^MULT_BITS (zkmargin.constants).
     uint256 internal constant MULT_LIMIT = 1 << 20;
 
-    /// @notice Latest attested margins of one account.  Margins are micro-units of USD.
+    /// @notice `disclosure = mode << DISCLOSURE_SHIFT | value` (see the contract notes).
+    uint256 internal constant DISCLOSURE_SHIFT = 248;
+
+    /// @notice Latest attestation of one account: hiding commitment to its margins, what the proof
+    ///         disclosed, and the epoch of the params root it was proven under.
     struct MarginRecord {
-        uint128 initialMargin;
-        uint128 maintenanceMargin;
+        uint256 marginCommitment;
+        uint256 disclosure;
         uint64 epoch;
     }
 
@@ -107,7 +117,7 @@ contract MarginRegistry {
     );
     event ParamsRootRevoked(uint256 indexed paramsRoot, uint64 indexed epoch);
     event MarginAttested(
-        uint256 indexed accountCommitment, uint64 indexed epoch, uint128 initialMargin, uint128 maintenanceMargin
+        uint256 indexed accountCommitment, uint64 indexed epoch, uint256 marginCommitment, uint256 disclosure
     );
 
     /// @notice The caller is neither the owner nor (where allowed) the oracle.
@@ -211,23 +221,25 @@ contract MarginRegistry {
         emit ParamsRootRevoked(paramsRoot, epoch);
     }
 
-    /// @notice Record the margins of one account, proven under a fresh params root.
+    /// @notice Record the attestation of one account, proven under a fresh params root.
     /// @dev The public signals are passed separately so that the registry reads them without
-    ///      decoding; `margins = IM * 2^128 + MM`.  Cheap checks run before the ~200k-gas
-    ///      pairing check.  The verifier is called with STATICCALL (it is `view`).
+    ///      decoding.  Cheap checks run before the ~200k-gas pairing check.  The verifier is
+    ///      called with STATICCALL (it is `view`).
     /// @param a Proof point A (G1: x, y).
     /// @param b Proof point B (G2: [[x.c1, x.c0], [y.c1, y.c0]], the EVM order).
     /// @param c Proof point C (G1: x, y).
     /// @param paramsRoot Public signal 0: a published, unrevoked, fresh params root.
     /// @param accountCommitment Public signal 1: the account's hiding commitment.
-    /// @param margins Public signal 2: IM * 2^128 + MM, micro-units of USD.
+    /// @param marginCommitment Public signal 2: Poseidon hash of (7, IM, MM, salt), hiding IM and MM.
+    /// @param disclosure Public signal 3: mode * 2^248 + value (see the contract notes).
     function submit(
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
         uint256 paramsRoot,
         uint256 accountCommitment,
-        uint256 margins
+        uint256 marginCommitment,
+        uint256 disclosure
     ) external {
         ParamsRootInfo memory info = _roots[paramsRoot];
         uint64 epoch = info.epoch;
@@ -241,31 +253,38 @@ contract MarginRegistry {
         uint64 recorded = record.epoch;
         if (epoch <= recorded) revert EpochReplay(accountCommitment, epoch, recorded);
 
-        if (!verifier.verifyProof(a, b, c, [paramsRoot, accountCommitment, margins])) revert InvalidProof();
+        if (!verifier.verifyProof(a, b, c, [paramsRoot, accountCommitment, marginCommitment, disclosure])) {
+            revert InvalidProof();
+        }
 
-        // The circuit proves IM, MM < 2^128 and the verifier proved margins < r, so this
-        // split is exact: the high half is IM and the low half is MM.
-        uint128 initialMargin = uint128(margins >> 128);
-        uint128 maintenanceMargin = uint128(margins);
-        record.initialMargin = initialMargin;
-        record.maintenanceMargin = maintenanceMargin;
+        record.marginCommitment = marginCommitment;
+        record.disclosure = disclosure;
         record.epoch = epoch;
-        emit MarginAttested(accountCommitment, epoch, initialMargin, maintenanceMargin);
+        emit MarginAttested(accountCommitment, epoch, marginCommitment, disclosure);
     }
 
-    /// @notice Latest attested margins of an account; all zero (and not revoked) if it never submitted.
-    /// @return initialMargin IM in micro-units of USD.
-    /// @return maintenanceMargin MM in micro-units of USD.
-    /// @return epoch Epoch of the params root the margins were proven under (0 = none).
-    /// @return revoked True when that root was revoked after the submission: do not rely on the margins.
+    /// @notice Latest attestation of an account; all zero (and not revoked) if it never submitted.
+    /// @return marginCommitment Hiding commitment to IM and MM (opened with the account's salt).
+    /// @return mode What the proof disclosed: 0 nothing, 1 the margins, 2 MM <= value, 3 equity - IM >= value.
+    /// @return value Mode 1: IM * 2^128 + MM; modes 2 and 3: the threshold; all in micro-units of USD.
+    /// @return epoch Epoch of the params root the proof was made under (0 = none).
+    /// @return revoked True when that root was revoked after the submission: do not rely on the record.
     function accountRecord(uint256 accountCommitment)
         external
         view
-        returns (uint128 initialMargin, uint128 maintenanceMargin, uint64 epoch, bool revoked)
+        returns (uint256 marginCommitment, uint8 mode, uint256 value, uint64 epoch, bool revoked)
     {
         MarginRecord storage record = _records[accountCommitment];
+        uint256 disclosure = record.disclosure;
         epoch = record.epoch;
-        return (record.initialMargin, record.maintenanceMargin, epoch, _revokedEpochs[epoch]);
+        // the circuit proves mode <= 3 and value < 2^248, so both casts are exact
+        return (
+            record.marginCommitment,
+            uint8(disclosure >> DISCLOSURE_SHIFT),
+            disclosure & ((1 << DISCLOSURE_SHIFT) - 1),
+            epoch,
+            _revokedEpochs[epoch]
+        );
     }
 
     /// @notice Epoch a params root was published for; 0 if it never was.
