@@ -351,7 +351,7 @@ def _plural(n: int, noun: str) -> str:
 def _audit_report(console: Console, tally: AuditTally, root_ok: bool, key: KeyInUse, epoch: int) -> int:
     view = Table(title="Audit: valid proofs", title_justify="left")
     for col in ("proof", "account commitment", "discloses", "verdict"):
-        view.add_column(col, no_wrap=col != "proof", overflow="fold")
+        view.add_column(col, no_wrap=col in ("account commitment", "verdict"), overflow="fold")
     label = _verdict(True, key.insecure_reason is not None)
     names = [path.name for path, _ in tally.valid]
     for path, st in tally.valid:

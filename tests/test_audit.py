@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 from forge_helpers import forge_proof
+from groth16_helpers import g2_multiple, g2_to_snarkjs
 
 from zkmargin.cli import prove as cli_prove
 from zkmargin.cli import verify as cli_verify
@@ -56,7 +57,8 @@ def params_root(capsys: pytest.CaptureFixture[str], market: Path | None = None) 
 
 @pytest.fixture(scope="module")
 def proofs(tmp_path_factory: pytest.TempPathFactory, test_keys: Any) -> dict[str, Path]:
-    """Two honest proofs and one made against a different market snapshot, plus the published vkey."""
+    """Two honest proofs (the butterfly discloses its margins, the naked short call nothing), one made against a
+    different market snapshot, one disclosing MM <= 500, plus the published vkey."""
     out = tmp_path_factory.mktemp("proofs")
     shutil.copyfile(test_keys.vkey, out / "vkey.json")
     moved = json.loads((EXAMPLES / "market.json").read_text())
@@ -64,14 +66,18 @@ def proofs(tmp_path_factory: pytest.TempPathFactory, test_keys: Any) -> dict[str
     (out / "moved_market.json").write_text(json.dumps(moved))
     honest = out / "honest"
     honest.mkdir()
-    for name in ("naked_short_call", "butterfly"):
+    for name, disclose in (("naked_short_call", "nothing"), ("butterfly", "margins")):
         assert main(["prove", *MARKET_ARGS, "--portfolio", str(EXAMPLES / "portfolios" / f"{name}.json"),
-                     "--out", str(honest / f"{name}.proof.json")]) == EXIT_OK
+                     "--out", str(honest / f"{name}.proof.json"), "--disclose", disclose]) == EXIT_OK
+    assert main(["prove", *MARKET_ARGS, "--portfolio", str(EXAMPLES / "portfolios" / "butterfly.json"),
+                 "--out", str(out / "threshold.proof.json"), "--disclose", "mm-at-most", "--threshold",
+                 "500"]) == EXIT_OK
     assert main(["prove", "--market", str(out / "moved_market.json"), *MARKET_ARGS[2:], "--portfolio",
                  str(EXAMPLES / "portfolios" / "naked_short_call.json"), "--out",
                  str(out / "other_market.proof.json")]) == EXIT_OK
     (out / "root.json").write_text(json.dumps({"params_root": params_root_of(MARKET_ARGS)}))
-    return {"dir": out, "honest": honest, "vkey": out / "vkey.json", "other": out / "other_market.proof.json"}
+    return {"dir": out, "honest": honest, "vkey": out / "vkey.json", "other": out / "other_market.proof.json",
+            "threshold": out / "threshold.proof.json"}
 
 
 def dev_audit(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path], *paths: Path,
@@ -83,13 +89,15 @@ def dev_audit(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path], *path
 
 def test_bundle_and_salt_are_separate(proofs: dict[str, Path], private_salt_folder: Path) -> None:
     bundle = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
-    assert bundle["format"] == "zkmargin-proof-bundle" and bundle["version"] == 2
+    assert bundle["format"] == "zkmargin-proof-bundle" and bundle["version"] == 3
     assert bundle["circuit"]["vkey_id"] == vkey_id(json.loads(proofs["vkey"].read_text()))
     assert "salt" not in json.dumps(bundle)
     salts = list(private_salt_folder.glob("butterfly.proof.*.salt.json"))
     assert len(salts) == 1 and not list(proofs["honest"].glob("*.salt.json"))
     salt = json.loads(salts[0].read_text())
     assert bundle["statement"]["account_commitment"] == salt["account_commitment"]
+    assert bundle["statement"]["margin_commitment"] == salt["margin_commitment"]
+    assert (salt["initial_margin"], salt["maintenance_margin"]) == ("430.717300", "331.321000")
     assert salts[0].stat().st_mode & 0o777 == 0o600
 
 
@@ -99,18 +107,69 @@ def test_verify_python_and_snarkjs_says_insecure(capsys: pytest.CaptureFixture[s
     assert code == EXIT_OK
     assert "valid (INSECURE key)  Python Groth16 verifier" in out
     assert "valid (INSECURE key)  snarkjs groth16 verify" in out
-    assert "INSECURE KEY" in out and "public dev seed" in out and "maintenance margin (MM)" in out
+    assert "INSECURE KEY" in out and "public dev seed" in out and "margin_commitment" in out
+    flat = " ".join(out.split())
+    assert "initial margin 430.717300 and maintenance margin 331.321000" in flat
     assert re.search(r"params_root\W+0x[0-9a-f]{64}", out)
 
 
+@pytest.mark.parametrize(("index", "change"), [(3, -1), (2, 1)], ids=["disclosed_mm", "margin_commitment"])
 def test_verify_rejects_tampered_margins(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
-                                         tmp_path: Path) -> None:
+                                         tmp_path: Path, index: int, change: int) -> None:
     bundle = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
-    bundle["publicSignals"][2] = str(int(bundle["publicSignals"][2]) - 1)  # MM one unit lower
+    bundle["publicSignals"][index] = str(int(bundle["publicSignals"][index]) + change)
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(bundle))
     code, out, _ = run(capsys, "verify", str(path), "--vkey", str(proofs["vkey"]), "--snarkjs")
     assert code == EXIT_FAILED and out.count("INVALID") == 2
+
+
+def test_verify_opens_the_margin_commitment_with_the_salt(capsys: pytest.CaptureFixture[str],
+                                                          proofs: dict[str, Path], private_salt_folder: Path,
+                                                          tmp_path: Path) -> None:
+    hidden = proofs["honest"] / "naked_short_call.proof.json"
+    (salt,) = private_salt_folder.glob("naked_short_call.proof.*.salt.json")
+    code, out, _ = run(capsys, "verify", str(hidden), "--vkey", str(proofs["vkey"]), "--open", str(salt))
+    flat = " ".join(out.split())
+    assert code == EXIT_OK and "no margin figure (solvency only)" in flat
+    assert "margin commitment opened with" in flat and "IM 18,717.753600, MM 14,398.272000" in flat
+    record = json.loads(salt.read_text())
+    record["maintenance_margin"] = "1.000000"
+    lying = tmp_path / "lying.salt.json"
+    lying.write_text(json.dumps(record))
+    code, out, _ = run(capsys, "verify", str(hidden), "--vkey", str(proofs["vkey"]), "--open", str(lying))
+    flat = " ".join(out.split())
+    assert code == EXIT_FAILED and "do not hash to the margin commitment" in flat
+    (other,) = private_salt_folder.glob("butterfly.proof.*.salt.json")
+    code, out, _ = run(capsys, "verify", str(hidden), "--vkey", str(proofs["vkey"]), "--open", str(other))
+    assert code == EXIT_FAILED and "for another account commitment" in " ".join(out.split())
+
+
+def test_threshold_disclosure_proves_a_bound_only(capsys: pytest.CaptureFixture[str],
+                                                  proofs: dict[str, Path]) -> None:
+    code, out, _ = run(capsys, "verify", str(proofs["threshold"]), "--vkey", str(proofs["vkey"]))
+    flat = " ".join(out.split())
+    assert code == EXIT_OK and "maintenance margin at most 500.000000" in flat
+    assert "331.321" not in flat  # the exact MM stays hidden
+
+
+@pytest.mark.parametrize(("disclose", "threshold", "message"), [
+    ("mm-at-most", "331.3209", "the maintenance margin 331.321000 is above 331.320900"),
+    ("free-collateral-at-least", "1000000", "is below 1000000.000000"),
+    ("mm-at-most", None, "--disclose mm-at-most needs --threshold"),
+    ("margins", "5", "--threshold goes with"),
+    ("mm-at-most", "-1", "must be a non-negative amount"),
+    ("mm-at-most", "0.0000001", "at most 6 decimals"),
+    ("mm-at-most", "lots", "is not a decimal amount"),
+])
+def test_prove_refuses_a_false_or_malformed_disclosure_before_any_tool(capsys: pytest.CaptureFixture[str],
+                                                                       tmp_path: Path, disclose: str,
+                                                                       threshold: str | None, message: str) -> None:
+    extra = ["--threshold", threshold] if threshold is not None else []
+    code, _, err = run(capsys, "prove", *MARKET_ARGS, "--portfolio", str(EXAMPLES / "portfolios" / "butterfly.json"),
+                       "--out", str(tmp_path / "p.json"), "--disclose", disclose, *extra)
+    assert code == EXIT_INPUT and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "p.json").exists()
 
 
 def test_verify_pins_the_published_root(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
@@ -122,8 +181,26 @@ def test_verify_pins_the_published_root(capsys: pytest.CaptureFixture[str], proo
     assert "DIFFERS the pinned root" in flat and "other risk parameters" in flat
 
 
-def test_verify_explains_a_key_mismatch(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
-    code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey", str(FIXTURE_VKEY))
+@pytest.fixture(scope="module")
+def other_vkey(proofs: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A well-formed key of the account circuit's shape that is not the one the proofs were made with: the test
+    key with delta replaced by 7·G2."""
+    key = json.loads(proofs["vkey"].read_text())
+    key["vk_delta_2"] = g2_to_snarkjs(g2_multiple(7))
+    path = tmp_path_factory.mktemp("other_key") / "vkey.json"
+    path.write_text(json.dumps(key))
+    return path
+
+
+def test_verify_refuses_a_key_of_another_statement(capsys: pytest.CaptureFixture[str],
+                                                   proofs: dict[str, Path]) -> None:
+    code, _, err = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey", str(FIXTURE_VKEY))
+    assert code == EXIT_INPUT and "this key has 3 public signals; an account proof has 4" in err
+
+
+def test_verify_explains_a_key_mismatch(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
+                                        other_vkey: Path) -> None:
+    code, out, _ = run(capsys, "verify", str(proofs["honest"] / "butterfly.proof.json"), "--vkey", str(other_vkey))
     assert code == EXIT_FAILED and "INVALID  Python Groth16 verifier" in out
     assert "the bundle says it was proven with key" in out and "but the key in use is" in out
 
@@ -144,7 +221,7 @@ def test_forged_proof_is_insecure_in_verify_and_refused_by_audit(capsys: pytest.
                                                                  proofs: dict[str, Path], tmp_path: Path) -> None:
     """Under the dev key anyone can prove anything: here an account with IM = MM = 0 against the real root."""
     honest = json.loads((proofs["honest"] / "butterfly.proof.json").read_text())
-    public = [int(honest["publicSignals"][0]), 12345, 0]
+    public = [int(honest["publicSignals"][0]), 12345, 0, 0]
     vkey = json.loads(proofs["vkey"].read_text())
     forged = {**honest, "proof": forge_proof(vkey, public), "publicSignals": [str(v) for v in public]}
     assert groth16.verify(vkey, forged["proof"], forged["publicSignals"]) is True  # the forgery is real
@@ -163,6 +240,8 @@ def test_audit_passes_on_honest_proofs(capsys: pytest.CaptureFixture[str], proof
     assert code == EXIT_OK, out
     assert "2 bundles: 2 valid, 0 failed, 0 duplicates dropped" in out and "matches the published root" in out
     assert "INSECURE" in out
+    flat = " ".join(out.split())
+    assert "2 solvent accounts; attested total IM 430.717300, total MM 331.321000 over the 1 that disclose" in flat
     hashes = re.findall(r"0x[0-9a-f]+", out)
     assert hashes and all(len(h) == 66 for h in hashes)
 
@@ -176,7 +255,7 @@ def test_audit_counts_each_statement_once(capsys: pytest.CaptureFixture[str], pr
     shutil.copyfile(proofs["honest"] / "naked_short_call.proof.json", folder / "other.proof.json")
     code, out, _ = dev_audit(capsys, proofs, folder)
     assert code == EXIT_OK, out
-    assert "6 bundles: 2 valid, 0 failed, 4 duplicates dropped" in out and "over 2 accounts" in out
+    assert "6 bundles: 2 valid, 0 failed, 4 duplicates dropped" in out and "2 solvent accounts" in out
 
 
 def test_audit_fails_on_proof_from_another_market(capsys: pytest.CaptureFixture[str],
@@ -194,9 +273,10 @@ def test_audit_fails_when_published_root_differs(capsys: pytest.CaptureFixture[s
     assert code == EXIT_FAILED and "DIFFERS FROM" in out
 
 
-def test_audit_explains_a_different_vkey(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path]) -> None:
-    code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(FIXTURE_VKEY),
-                       "--proofs", str(proofs["honest"]))
+def test_audit_explains_a_different_vkey(capsys: pytest.CaptureFixture[str], proofs: dict[str, Path],
+                                        other_vkey: Path) -> None:
+    code, out, _ = run(capsys, "audit", *MARKET_ARGS, "--root", params_root(capsys), "--vkey", str(other_vkey),
+                       "--proofs", str(proofs["honest"]), "--allow-insecure")
     assert code == EXIT_FAILED and "2 bundles: 0 valid, 2 failed" in out
     assert "the bundle says it was proven with key" in out.replace("\n", " ")
 
@@ -303,7 +383,8 @@ def test_verify_on_the_evm_registers_only_a_root_the_user_vouches_for(capsys: py
     assert "skipped EVM MarginRegistry.publishParams + submit: pass --root" in flat and "registered" not in flat
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--root", params_root(capsys))
     flat = " ".join(out.split())
-    assert code == EXIT_OK and "registered the pinned root" in flat and "records IM 430.717300" in flat
+    assert code == EXIT_OK and "registered the pinned root" in flat
+    assert "records initial margin 430.717300 and maintenance margin 331.321000" in flat
     code, out, _ = run(capsys, "verify", bundle, "--vkey", str(proofs["vkey"]), "--evm", "--publish-root")
     flat = " ".join(out.split())
     assert code == EXIT_OK and "registered the bundle's own root" in flat and "tests the contracts" in flat

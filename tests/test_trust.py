@@ -124,7 +124,8 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
 @pytest.mark.slow
 def test_anyone_can_forge_under_the_test_dev_key_and_it_is_recognised(test_keys: SetupArtifacts) -> None:
     vkey = json.loads(test_keys.vkey.read_text())
-    public = [1, 2, 3]  # no account has these: a params root of 1, a commitment of 2, margins of 3
+    # no account has these: a params root of 1, commitments 2 and 3, and IM = MM = 0 disclosed
+    public = [1, 2, 3, 1 << 248]
     proof = forge(vkey, public)
     assert verify(vkey, proof, public)
     assert tools.snarkjs_verify(test_keys.vkey, proof, [str(x) for x in public])
