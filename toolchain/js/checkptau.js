@@ -34,6 +34,7 @@ const { Worker, isMainThread, parentPort, workerData } = require("node:worker_th
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const os = require("node:os");
+const { Wasm, instantiate } = require("./wasmmem.js");
 // ffjavascript only in the main thread (its web-worker dependency hijacks worker_threads workers);
 // the multiexp workers instantiate the wasm module bytes that the main thread built.
 const ff = isMainThread ? require("ffjavascript") : null;
@@ -72,51 +73,10 @@ function randomFr() {
     }
 }
 
-/** Raw access to one instance of ffjavascript's bn128 wasm (memory grows on demand). */
-class Wasm {
-    constructor(tm) {
-        this.tm = tm;
-        this.ex = tm.instance.exports;
-    }
-
-    ensure(extra) {
-        const mem = this.tm.memory;
-        const need = this.tm.u32[0] + extra + 65536;
-        if (need > mem.buffer.byteLength) {
-            mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-            this.tm.u8 = new Uint8Array(mem.buffer);
-            this.tm.u32 = new Uint32Array(mem.buffer);
-        }
-    }
-
-    alloc(n) {
-        this.ensure(n + 8);
-        while (this.tm.u32[0] & 7) this.tm.u32[0]++;
-        const p = this.tm.u32[0];
-        this.tm.u32[0] += n;
-        return p;
-    }
-
-    mark() {
-        return this.tm.u32[0];
-    }
-
-    release(mark) {
-        this.tm.u32[0] = mark;
-    }
-
-    view(p, n) {
-        return new Uint8Array(this.tm.memory.buffer, p, n);
-    }
-}
-
 // ---- multiexp workers ----------------------------------------------------------------------
 
 async function workerMain() {
-    const memory = new WebAssembly.Memory({ initial: 25 });
-    const module = await WebAssembly.compile(workerData.code);
-    const instance = await WebAssembly.instantiate(module, { env: { memory } });
-    const wasm = new Wasm({ memory, instance, u8: new Uint8Array(memory.buffer), u32: new Uint32Array(memory.buffer) });
+    const wasm = new Wasm(await instantiate(workerData.code));
     parentPort.on("message", (msg) => {
         const g = GROUPS[msg.group];
         const bases = new Uint8Array(msg.bases);

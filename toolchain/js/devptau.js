@@ -279,7 +279,7 @@ async function main() {
 
     const curve = await ff.buildBn128(true);
     const Fr = curve.Fr;
-    const wasm = new Wasm(curve);
+    const wasm = new Wasm(curve.tm);
 
     const secrets = deriveSecrets(seed, power);
     const tauM = Fr.e(secrets.tau);

@@ -363,7 +363,7 @@ async function main() {
 
     const curve = await ff.buildBn128(true);
     const { Fr, G1, G2 } = curve;
-    const wasm = new Wasm(curve);
+    const wasm = new Wasm(curve.tm);
     const ex = wasm.ex;
     const cst = (x) => {
         const p = wasm.alloc(FR8);

@@ -34,6 +34,7 @@
 
 const { Worker, isMainThread, parentPort, workerData } = require("node:worker_threads");
 const fs = require("node:fs");
+const { Wasm, instantiate } = require("./wasmmem.js");
 
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -46,47 +47,6 @@ const GROUPS = {
 /** Fixed-base window for about 2^power points per group: tables of ~(255/W)·2^(W-1) additions per worker. */
 function defaultWindow(power) {
     return Math.min(13, Math.max(4, power - 2));
-}
-
-/** Raw access to a single-threaded ffjavascript wasm instance, with a bump allocator that grows memory. */
-class Wasm {
-    constructor(curve) {
-        this.tm = curve.tm;
-        this.ex = curve.tm.instance.exports;
-    }
-
-    /** Make sure `extra` bytes past the free pointer are addressable (wasm batch ops use that as scratch). */
-    ensure(extra) {
-        const mem = this.tm.memory;
-        const need = this.tm.u32[0] + extra + 65536;
-        if (need > mem.buffer.byteLength) {
-            mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
-            // growing detaches the old ArrayBuffer: refresh the views ffjavascript keeps
-            this.tm.u8 = new Uint8Array(mem.buffer);
-            this.tm.u32 = new Uint32Array(mem.buffer);
-        }
-    }
-
-    alloc(n) {
-        this.ensure(n + 8);
-        return this.tm.alloc(n);
-    }
-
-    mark() {
-        return this.tm.u32[0];
-    }
-
-    release(mark) {
-        this.tm.u32[0] = mark;
-    }
-
-    view(p, n) {
-        return new Uint8Array(this.tm.memory.buffer, p, n);
-    }
-
-    set(p, bytes) {
-        this.view(p, bytes.byteLength).set(bytes);
-    }
 }
 
 // --------------------------------------------------------------------------------------------
@@ -322,30 +282,8 @@ class FixedBase {
     }
 }
 
-/** The subset of ffjavascript's ThreadManager that Wasm uses, for a bare instance of the same module. */
-class MiniTM {
-    static async create(code, pointers) {
-        const tm = new MiniTM();
-        tm.memory = new WebAssembly.Memory({ initial: 25 });
-        const module = await WebAssembly.compile(code);
-        tm.instance = await WebAssembly.instantiate(module, { env: { memory: tm.memory } });
-        tm.u8 = new Uint8Array(tm.memory.buffer);
-        tm.u32 = new Uint32Array(tm.memory.buffer);
-        Object.assign(tm, pointers);
-        return tm;
-    }
-
-    alloc(length) {
-        while (this.u32[0] & 3) this.u32[0]++;
-        const res = this.u32[0];
-        this.u32[0] += length;
-        return res;
-    }
-}
-
 async function workerMain() {
-    const tm = await MiniTM.create(workerData.code, workerData.pointers);
-    const wasm = new Wasm({ tm });
+    const wasm = new Wasm(await instantiate(workerData.code, workerData.pointers));
     const engines = { 1: new FixedBase(wasm, 1, workerData.window), 2: new FixedBase(wasm, 2, workerData.window) };
     parentPort.on("message", (msg) => {
         const engine = engines[msg.group];
