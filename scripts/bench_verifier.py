@@ -102,7 +102,7 @@ def example_description(artifacts: SetupArtifacts, proof: ProofResult) -> str:
     return (f"the zkmargin account proof of the `{artifacts.name}` circuit "
             f"({artifacts.circuit.n_constraints:,} constraints, {artifacts.circuit.n_public} public signals, "
             f"{keys}, vkey {artifacts.vkey_id}) for `{PORTFOLIO.relative_to(ROOT)}` against the example market "
-            f"and params under {SCENARIOS} (IM {statement.initial_margin}, MM {statement.maintenance_margin}), "
+            f"and params under {SCENARIOS} (discloses {statement.discloses}), "
             "the account the README demo proves")
 
 

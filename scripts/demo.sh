@@ -42,9 +42,9 @@ step "5. Prove the two-underlying book's margin and solvency"
 $ZK prove "${MARKET[@]}" --portfolio $EX/portfolios/two_underlying_book.json \
   --out "$PUB/proofs/two_underlying_book.proof.json" --salt-out "$OUT/private/two_underlying_book.salt.json"
 
-step "6. Verify against the published root and key: Python, snarkjs, and the Solidity verifier + registry on an EVM"
+step "6. Verify against the published root and key (Python, snarkjs, Solidity + registry on an EVM); the owner opens the margins"
 $ZK verify "$PUB/proofs/two_underlying_book.proof.json" --vkey "$PUB/verification_key.json" \
-  --root "$(cat "$PUB/params_root.txt")" --snarkjs --evm
+  --root "$(cat "$PUB/params_root.txt")" --snarkjs --evm --open "$OUT/private/two_underlying_book.salt.json"
 
 step "7. Audit: recompute the root from the market snapshot and check every proof (Python only)"
 bash scripts/audit_example.sh
