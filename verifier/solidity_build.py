@@ -10,6 +10,8 @@
   (standard JSON), cached by content hash.
 * :func:`build_verifier_from_vkey` does all of it for one key: the generated ``Groth16Verifier``, the
   generated ``PoseidonT7`` (``verifier/solidity/poseidon_t7.py``) and ``MarginRegistry``.
+* :func:`build_book_verifier_from_vkeys` does it for a book proven in chunks: the generated verifiers of
+  the chunk key and of the book key, and ``BookVerifier``.
 
 Generated Solidity is a build product: it is written under ``.cache/solidity`` (or a caller's directory),
 never into the repository, and never edited by hand.
@@ -36,6 +38,7 @@ SOLIDITY_DIR: Final = Path(__file__).resolve().parent / "solidity"
 COMPILE_SCRIPT: Final = SOLIDITY_DIR / "compile.js"
 RENDER_SCRIPT: Final = SOLIDITY_DIR / "render_verifier.js"
 REGISTRY_SOURCE: Final = SOLIDITY_DIR / "MarginRegistry.sol"
+BOOK_VERIFIER_SOURCE: Final = SOLIDITY_DIR / "BookVerifier.sol"
 #: snarkjs's Groth16 Solidity template (the one ``zkey export solidityverifier`` renders).
 VERIFIER_TEMPLATE: Final = tools.NODE_MODULES / "snarkjs" / "templates" / "verifier_groth16.sol.ejs"
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache" / "solidity"
@@ -51,6 +54,9 @@ OPTIMIZER_RUNS: Final = 200
 STATEMENT_PUBLIC_SIGNALS: Final = 4
 VERIFIER_CONTRACT: Final = "Groth16Verifier"
 REGISTRY_CONTRACT: Final = "MarginRegistry"
+#: Public signals of a chunk proof of a book: params_root, chunk_link.
+CHUNK_PUBLIC_SIGNALS: Final = 2
+BOOK_VERIFIER_CONTRACT: Final = "BookVerifier"
 PARAMS_HASHER_CONTRACT: Final = poseidon_t7.CONTRACT_NAME
 
 
@@ -86,6 +92,25 @@ class VerifierContracts:
     registry: CompiledContract
     params_hasher: CompiledContract
     export: VerifierExport
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class BookContracts:
+    """Everything needed to deploy the on-chain check of a book proven as chunk proofs and one book proof.
+
+    ``chunk_proof_verifier`` and ``book_proof_verifier`` are both snarkjs's ``Groth16Verifier``, rendered
+    from the chunk key and from the book key (public signals ``[params_root, chunk_link]`` and
+    ``[params_root, account_commitment, margin_commitment, disclosure, chunk_link_0 … chunk_link_{M-1}]``);
+    ``book_verifier`` is ``BookVerifier``, deployed with their addresses and ``chunk_slots`` (M).
+    """
+
+    chunk_proof_verifier: CompiledContract
+    book_proof_verifier: CompiledContract
+    book_verifier: CompiledContract
+    chunk_export: VerifierExport
+    book_export: VerifierExport
+    chunk_slots: int
     out_dir: Path
 
 
@@ -295,6 +320,12 @@ def compile_contracts(sources: Sequence[Path], out_dir: Path, *,
 
 # --------------------------------------------------------------------------- all of it
 
+def _renderer_inputs() -> list[bytes]:
+    """What a rendered verifier depends on besides its key: snarkjs and ejs versions, template, render script."""
+    return [tools.installed_version("snarkjs").encode(), tools.installed_version("ejs").encode(),
+            VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes()]
+
+
 def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
                              cache_dir: Path = CACHE_DIR) -> VerifierContracts:
     """Render, check and compile the verifier of ``vkey`` together with ``PoseidonT7`` and ``MarginRegistry``.
@@ -326,8 +357,7 @@ def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
             f"{vkey} has {key['nPublic']} public signals; MarginRegistry verifies statements with exactly "
             f"{STATEMENT_PUBLIC_SIGNALS}: [params_root, account_commitment, margin_commitment, disclosure]")
     if out_dir is None:
-        inputs = [json.dumps(key, sort_keys=True).encode(), tools.installed_version("snarkjs").encode(),
-                  tools.installed_version("ejs").encode(), VERIFIER_TEMPLATE.read_bytes(), RENDER_SCRIPT.read_bytes(),
+        inputs = [json.dumps(key, sort_keys=True).encode(), *_renderer_inputs(),
                   poseidon_t7.poseidon_t7_source().encode(), REGISTRY_SOURCE.read_bytes()]
         out_dir = cache_dir / "build" / hashlib.sha256(b"\0".join(inputs)).hexdigest()[:32]
     export = render_verifier(key, out_dir / f"{VERIFIER_CONTRACT}.sol")
@@ -335,3 +365,73 @@ def build_verifier_from_vkey(vkey: Path, out_dir: Path | None = None, *,
     compiled = compile_contracts([export.source, hasher_source, REGISTRY_SOURCE], out_dir, cache_dir=cache_dir)
     return VerifierContracts(verifier=compiled[VERIFIER_CONTRACT], registry=compiled[REGISTRY_CONTRACT],
                              params_hasher=compiled[PARAMS_HASHER_CONTRACT], export=export, out_dir=out_dir)
+
+
+def build_book_verifier_from_vkeys(chunk_vkey: Path, book_vkey: Path, out_dir: Path | None = None, *,
+                                   chunk_slots: int | None = None,
+                                   cache_dir: Path = CACHE_DIR) -> BookContracts:
+    """Render, check and compile the verifiers of a chunk key and a book key, and ``BookVerifier``.
+
+    The two generated verifiers are both named ``Groth16Verifier`` by snarkjs's template; each is rendered
+    into its own folder and compiled as its own solc input (``BookVerifier`` calls them by address and
+    needs neither source), so the generated files stay byte for byte what snarkjs writes.
+
+    Parameters
+    ----------
+    chunk_vkey
+        snarkjs ``verification_key.json`` of the chunk circuit: exactly :data:`CHUNK_PUBLIC_SIGNALS` public
+        signals, ``[params_root, chunk_link]``.
+    book_vkey
+        snarkjs ``verification_key.json`` of the book circuit: ``4 + M`` public signals (M >= 1),
+        ``[params_root, account_commitment, margin_commitment, disclosure, chunk_link_0 … chunk_link_{M-1}]``.
+    out_dir
+        Where the generated sources, their canonical keys and the compiled artifacts go: ``chunk_proof/``
+        and ``book_proof/`` (one ``Groth16Verifier`` each) and ``BookVerifier``'s artifacts in ``out_dir``
+        itself; default ``.cache/solidity/build/book-<sha256 of both canonical keys, template, scripts,
+        BookVerifier.sol and tool versions>/``.
+    chunk_slots
+        M, when the caller knows it (a circuit size): the book key must then have exactly ``4 + M`` public
+        signals.  ``None`` takes M from the book key.
+    cache_dir
+        solc output cache and the default build folder's parent.
+
+    Raises
+    ------
+    zkmargin.verifier.groth16_errors.MalformedKeyError
+        If a key is not a valid groth16/bn128 key.
+    GeneratedVerifierError
+        If a key has the wrong number of public signals, or a rendered verifier fails
+        :func:`check_generated_verifier`.
+    toolchain.tools.ToolError
+        If node, ejs, snarkjs's template or solc fail or are missing.
+    """
+    chunk_key, book_key = canonical_vkey(chunk_vkey), canonical_vkey(book_vkey)
+    if chunk_key["nPublic"] != CHUNK_PUBLIC_SIGNALS:
+        raise GeneratedVerifierError(
+            f"{chunk_vkey} has {chunk_key['nPublic']} public signals; a chunk proof has exactly "
+            f"{CHUNK_PUBLIC_SIGNALS}: [params_root, chunk_link]")
+    slots = int(book_key["nPublic"]) - STATEMENT_PUBLIC_SIGNALS
+    if slots < 1 or (chunk_slots is not None and slots != chunk_slots):
+        expected = "4 + M with M >= 1" if chunk_slots is None else f"4 + M = {STATEMENT_PUBLIC_SIGNALS + chunk_slots}"
+        raise GeneratedVerifierError(
+            f"{book_vkey} has {book_key['nPublic']} public signals; a book proof has {expected}: "
+            "[params_root, account_commitment, margin_commitment, disclosure, chunk_link_0 … chunk_link_{M-1}]")
+    if out_dir is None:
+        inputs = [b"book", json.dumps(chunk_key, sort_keys=True).encode(),
+                  json.dumps(book_key, sort_keys=True).encode(), *_renderer_inputs(),
+                  BOOK_VERIFIER_SOURCE.read_bytes()]
+        digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
+        out_dir = cache_dir / "build" / f"book-{digest[:32]}"
+    chunk_export, chunk_verifier = _render_and_compile(chunk_key, out_dir / "chunk_proof", cache_dir)
+    book_export, book_proof_verifier = _render_and_compile(book_key, out_dir / "book_proof", cache_dir)
+    book = compile_contracts([BOOK_VERIFIER_SOURCE], out_dir, cache_dir=cache_dir)[BOOK_VERIFIER_CONTRACT]
+    return BookContracts(chunk_proof_verifier=chunk_verifier, book_proof_verifier=book_proof_verifier,
+                         book_verifier=book, chunk_export=chunk_export, book_export=book_export,
+                         chunk_slots=slots, out_dir=out_dir)
+
+
+def _render_and_compile(key: Mapping[str, Any], folder: Path,
+                        cache_dir: Path) -> tuple[VerifierExport, CompiledContract]:
+    """Render and check the verifier of ``key`` into ``folder`` and compile it there, on its own."""
+    export = render_verifier(key, folder / f"{VERIFIER_CONTRACT}.sol")
+    return export, compile_contracts([export.source], folder, cache_dir=cache_dir)[VERIFIER_CONTRACT]
