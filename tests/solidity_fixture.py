@@ -1,4 +1,4 @@
-"""Test support: INSECURE Groth16 keys and proofs of the toy 4-signal statement circuit.
+"""Test support: INSECURE Groth16 keys and proofs of the toy 4-signal statement circuit and of a toy chunked book.
 
 ``tests/fixtures/solidity/statement.circom`` has exactly the public interface of the
 account statement, ``[params_root, account_commitment, margin_commitment, disclosure]``,
@@ -15,6 +15,12 @@ this file, so anyone can forge proofs.  Never deploy a verifier built from them.
 The circuit is compiled by :func:`toolchain.compile.compile_circuit` and the ptau
 made by :func:`toolchain.keys.dev_ptau`, both cached under ``.cache/``; the zkey,
 the contracts and the proofs go under the caller's ``work_dir``.
+
+The book fixture (:func:`build_book_fixture`) does the same for ``tests/fixtures/solidity/chunk.circom``
+(public ``[params_root, chunk_link]``) and ``tests/fixtures/solidity/book.circom`` (public
+``[params_root, account_commitment, margin_commitment, disclosure, chunk_link[3]]``), the public interface of
+a large book proven as chunk proofs combined by one book proof, with a toy params root
+``Poseidon(rate, epoch)`` and a one-multiplication margin per chunk.
 """
 
 from __future__ import annotations
@@ -34,8 +40,14 @@ from zkmargin.statement.signals import Disclosure, Statement
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import BEACON_ITERATIONS_EXP, dev_ptau, required_power
+from zkmargin.verifier.book_onchain import SnarkjsProof
 from zkmargin.verifier.evm import ProofCalldata, proof_to_calldata
-from zkmargin.verifier.solidity_build import VerifierContracts, build_verifier_from_vkey
+from zkmargin.verifier.solidity_build import (
+    BookContracts,
+    VerifierContracts,
+    build_book_verifier_from_vkeys,
+    build_verifier_from_vkey,
+)
 
 STATEMENT_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "statement.circom"
 
@@ -211,3 +223,182 @@ def build_statement_fixture(work_dir: Path,
             raise ValueError(f"proof {index}: snarkjs public signals {proof.public_signals} != expected {expected}")
         proofs.append(proof)
     return StatementFixture(keys, contracts, tuple(witnesses), tuple(proofs))
+
+
+# --------------------------------------------------------------------------- the chunked book fixture
+
+CHUNK_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "chunk.circom"
+BOOK_CIRCUIT: Final = tools.REPO_ROOT / "tests" / "fixtures" / "solidity" / "book.circom"
+#: M, the chunk slots of the fixture book circuit (``BookFixture(3)``).
+BOOK_CHUNK_SLOTS: Final = 3
+#: The chunk circuit range-checks the quantity to this many bits and the rate to MULT_BITS.
+QUANTITY_BITS: Final = 64
+
+
+@dataclass(frozen=True)
+class ToyParams:
+    """The fixture's params: a margin rate (< 2^20) and an epoch; ``params_root = Poseidon(rate, epoch)``."""
+
+    rate: int
+    epoch: int
+
+    @property
+    def params_root(self) -> int:
+        return poseidon([self.rate, self.epoch])
+
+
+@dataclass(frozen=True)
+class ChunkWitness:
+    """Private inputs of a fixture chunk (quantity < 2^64); its link is ``Poseidon(quantity, margin, salt)``."""
+
+    params: ToyParams
+    quantity: int
+    salt: int
+
+    @property
+    def margin(self) -> int:
+        return self.quantity * self.params.rate
+
+    @property
+    def chunk_link(self) -> int:
+        return poseidon([self.quantity, self.margin, self.salt])
+
+    @property
+    def public_signals(self) -> tuple[int, int]:
+        return (self.params.params_root, self.chunk_link)
+
+    def circuit_input(self) -> dict[str, int]:
+        return {"params_root": self.params.params_root, "chunk_link": self.chunk_link, "rate": self.params.rate,
+                "epoch": self.params.epoch, "quantity": self.quantity, "salt": self.salt}
+
+
+@dataclass(frozen=True)
+class BookWitness:
+    """Private inputs of a fixture book: its used chunks (slots 0 .. len - 1, at most M) and the account salt."""
+
+    params: ToyParams
+    chunks: tuple[ChunkWitness, ...]
+    account_salt: int
+
+    def __post_init__(self) -> None:
+        if len(self.chunks) > BOOK_CHUNK_SLOTS:
+            raise ValueError(f"{len(self.chunks)} chunks, the fixture book has {BOOK_CHUNK_SLOTS} slots")
+        if any(chunk.params != self.params for chunk in self.chunks):
+            raise ValueError("every chunk of a book is proven under the book's params")
+
+    def _slots(self) -> list[ChunkWitness | None]:
+        return [*self.chunks, *[None] * (BOOK_CHUNK_SLOTS - len(self.chunks))]
+
+    @property
+    def chunk_links(self) -> tuple[int, ...]:
+        """One link per slot; 0 for an unused slot."""
+        return tuple(chunk.chunk_link if chunk else 0 for chunk in self._slots())
+
+    @property
+    def total_margin(self) -> int:
+        return sum(chunk.margin for chunk in self.chunks)
+
+    @property
+    def account_commitment(self) -> int:
+        return poseidon([*(chunk.quantity if chunk else 0 for chunk in self._slots()), self.account_salt])
+
+    @property
+    def margin_commitment(self) -> int:
+        return poseidon([self.total_margin, self.account_salt])
+
+    @property
+    def public_signals(self) -> tuple[int, ...]:
+        return (self.params.params_root, self.account_commitment, self.margin_commitment, self.total_margin,
+                *self.chunk_links)
+
+    def circuit_input(self) -> dict[str, int | Sequence[int]]:
+        slots = self._slots()
+        return {
+            "params_root": self.params.params_root, "account_commitment": self.account_commitment,
+            "margin_commitment": self.margin_commitment, "disclosure": self.total_margin,
+            "chunk_link": list(self.chunk_links), "rate": self.params.rate, "epoch": self.params.epoch,
+            "used": [int(chunk is not None) for chunk in slots],
+            "quantity": [chunk.quantity if chunk else 0 for chunk in slots],
+            "margin": [chunk.margin if chunk else 0 for chunk in slots],
+            "salt": [chunk.salt if chunk else 0 for chunk in slots],
+            "account_salt": self.account_salt,
+        }
+
+
+#: Params of the book fixture: epoch 1, and epoch 2 with the same rate (so a chunk has the same link under both).
+TOY_PARAMS_1: Final = ToyParams(rate=1_200, epoch=1)
+TOY_PARAMS_2: Final = ToyParams(rate=1_200, epoch=2)
+#: Three chunks under epoch 1 (the last at the top of the quantity range), and the first again under epoch 2.
+CHUNK_WITNESSES: Final = (
+    ChunkWitness(TOY_PARAMS_1, quantity=25_000_000, salt=_field("chunk-0")),
+    ChunkWitness(TOY_PARAMS_1, quantity=7_250_000, salt=_field("chunk-1")),
+    ChunkWitness(TOY_PARAMS_1, quantity=2**QUANTITY_BITS - 1, salt=_field("chunk-2")),
+    ChunkWitness(TOY_PARAMS_2, quantity=25_000_000, salt=_field("chunk-0")),
+)
+#: A book with all three slots used, and one with the first two used.
+BOOK_WITNESSES: Final = (
+    BookWitness(TOY_PARAMS_1, CHUNK_WITNESSES[:3], account_salt=_field("book-full")),
+    BookWitness(TOY_PARAMS_1, CHUNK_WITNESSES[:2], account_salt=_field("book-two")),
+)
+
+
+@dataclass(frozen=True)
+class BookFixture:
+    """The chunk and book circuits' INSECURE keys, the book's contracts, and one proof per witness."""
+
+    chunk_keys: DevKeys
+    book_keys: DevKeys
+    contracts: BookContracts
+    chunk_witnesses: tuple[ChunkWitness, ...]
+    chunk_proofs: tuple[Groth16Proof, ...]
+    book_witnesses: tuple[BookWitness, ...]
+    book_proofs: tuple[Groth16Proof, ...]
+
+
+def fullprove_with_arrays(keys: DevKeys, inputs: Mapping[str, int | Sequence[int]], out_dir: Path,
+                          name: str) -> Groth16Proof:
+    """:func:`fullprove` for inputs that include signal arrays (written as lists of decimal strings)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    input_path = out_dir / f"{name}.input.json"
+    proof_path = out_dir / f"{name}.proof.json"
+    public_path = out_dir / f"{name}.public.json"
+    input_path.write_text(json.dumps({k: str(v) if isinstance(v, int) else [str(x) for x in v]
+                                      for k, v in inputs.items()}))
+    tools.snarkjs(["groth16", "fullprove", str(input_path), str(keys.circuit.wasm), str(keys.zkey),
+                   str(proof_path), str(public_path)])
+    public = tuple(str(s) for s in json.loads(public_path.read_text()))
+    return Groth16Proof(json.loads(proof_path.read_text()), public, proof_path, public_path)
+
+
+def snarkjs_proof(proof: Groth16Proof) -> SnarkjsProof:
+    """The proof JSON and public signals, as :func:`zkmargin.verifier.book_onchain.check_book_on_evm` takes them."""
+    return SnarkjsProof(proof.proof_json, proof.public_signals)
+
+
+def _checked_proof(keys: DevKeys, inputs: Mapping[str, int | Sequence[int]], expected: Sequence[int], out_dir: Path,
+                   name: str) -> Groth16Proof:
+    proof = fullprove_with_arrays(keys, inputs, out_dir, name)
+    if proof.public_signals != tuple(str(s) for s in expected):
+        raise ValueError(f"{name}: snarkjs public signals {proof.public_signals} != expected {tuple(expected)}")
+    return proof
+
+
+def build_book_fixture(work_dir: Path, chunks: Sequence[ChunkWitness] = CHUNK_WITNESSES,
+                       books: Sequence[BookWitness] = BOOK_WITNESSES) -> BookFixture:
+    """Compile the chunk and book fixture circuits, make INSECURE dev keys, build the contracts, prove.
+
+    Raises
+    ------
+    ValueError
+        If snarkjs's public signals differ from the ones computed in Python.
+    """
+    chunk_keys = setup_dev_keys(CHUNK_CIRCUIT, work_dir / "keys")
+    book_keys = setup_dev_keys(BOOK_CIRCUIT, work_dir / "keys")
+    contracts = build_book_verifier_from_vkeys(chunk_keys.vkey, book_keys.vkey, work_dir / "contracts",
+                                               chunk_slots=BOOK_CHUNK_SLOTS)
+    proofs_dir = work_dir / "proofs"
+    chunk_proofs = tuple(_checked_proof(chunk_keys, chunk.circuit_input(), chunk.public_signals, proofs_dir,
+                                        f"chunk{index}") for index, chunk in enumerate(chunks))
+    book_proofs = tuple(_checked_proof(book_keys, book.circuit_input(), book.public_signals, proofs_dir,
+                                       f"book{index}") for index, book in enumerate(books))
+    return BookFixture(chunk_keys, book_keys, contracts, tuple(chunks), chunk_proofs, tuple(books), book_proofs)
