@@ -5,9 +5,9 @@
   (24, padded to the market's 40), with size tiers on every underlying and a 30% inter-underlying credit: random
   accounts of 1..6 slots on one or two underlyings drawn kind by kind (spot, perpetual or future, call, put), long
   and short, signed lots up to the 2^40 bound, balances in up to three assets up to 2^64 (a quarter of the accounts
-  hold little), and books of long options only (liability-free, so the long-premium cap applies).  The public
-  ``margins`` (IM and MM) and every intermediate value the compiler keeps equal the reference's, bit for bit,
-  and the reference equals the vectorised engine; an account the reference calls insolvent has no witness.
+  hold little), and books of long options only (liability-free, so the long-premium cap applies).  The
+  ``margin_commitment`` (to IM and MM) and every intermediate value the compiler keeps equal the reference's, bit
+  for bit, and the reference equals the vectorised engine; an account the reference calls insolvent has no witness.
 * The long-premium cap: a liability-free book is charged its option value when that is below MM, and one short
   lot or one perpetual lot takes the cap away.
 * Every example portfolio that fits the `test` size is proven with the dev keys under the v2 table and the proof
@@ -37,7 +37,8 @@ from zkmargin.engine.results import MarginResult
 from zkmargin.engine.risk import KIND_CALL, KIND_LINEAR, KIND_PUT, KIND_SPOT, RiskTable
 from zkmargin.prover.prove import InsolventError, check_provable, prove_account
 from zkmargin.prover.witness import circuit_input
-from zkmargin.statement.commitments import unpack_margins
+from zkmargin.statement.commitments import margin_commitment
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Disclosure, Statement
 from zkmargin.statement.sizes import SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
@@ -73,6 +74,12 @@ SIZE = SIZES["test"]
 
 def reference_margin(table: RiskTable, account: AccountInts) -> MarginResult:
     return reference.margin_account(table, account.leaf_index, account.qty, account.balances)
+
+
+def disclosed_margins(public_signals: list[str]) -> tuple[int | None, int | None]:
+    """(IM, MM) as a proof that discloses them states them in its public signals."""
+    statement = Statement.from_public_signals([int(v) for v in public_signals])
+    return statement.initial_margin, statement.maintenance_margin
 
 
 # --------------------------------------------------------------------------- circuit == engine == reference
@@ -161,9 +168,9 @@ def assert_witness_equals(params: ParamsTree, account: AccountInts, result: Marg
             assert read_signals(keys.circuit, witness, [name])[name] == want, name
         except SignalError:
             continue  # --O2 folded it into a linear combination of other signals
-    public = read_signals(keys.circuit, witness, ["main.params_root", "main.account_commitment", "main.margins"])
+    public = read_signals(keys.circuit, witness, [f"main.{name}" for name in PUBLIC_SIGNAL_NAMES])
     assert list(public.values()) == statement.public_signals()
-    assert unpack_margins(public["main.margins"]) == (result.initial_margin, result.maintenance_margin)
+    assert public["main.margin_commitment"] == margin_commitment(result.initial_margin, result.maintenance_margin, salt)
 
 
 @seed(20261129)
@@ -260,10 +267,11 @@ def test_every_example_but_the_market_maker_fits() -> None:
 def test_example_portfolio_is_proven_and_verified(portfolio: Path, v2_params: ParamsTree,
                                                   test_keys: SetupArtifacts, tmp_path: Path) -> None:
     account = encode_account(load_portfolio(portfolio), v2_params.table)
-    proof = prove_account(test_keys, check_provable(v2_params, account, SIZE), workdir=tmp_path)
+    proof = prove_account(test_keys, check_provable(v2_params, account, SIZE), workdir=tmp_path,
+                          disclosure=Disclosure.MARGINS)
     want = reference_margin(v2_params.table, account)
     assert proof.bundle.public_signals == [str(v) for v in proof.statement.public_signals()]
-    assert unpack_margins(int(proof.bundle.public_signals[2])) == (want.initial_margin, want.maintenance_margin)
+    assert disclosed_margins(proof.bundle.public_signals) == (want.initial_margin, want.maintenance_margin)
     assert proof.bundle.statement.params.table_hash == str(v2_params.table_hash)
     assert tools.snarkjs_verify(test_keys.vkey, proof.bundle.snarkjs_proof(), proof.bundle.public_signals) is True
 
@@ -285,8 +293,9 @@ def test_wide_market_account_on_two_of_three_underlyings_is_proven(wide_params: 
     assert [table.assets[k] for k in layout.asset_id] == ["EURC", "SOL", "USDC"]
     want = reference_margin(table, account)
     assert want.solvent and want.groups[table.groups.index("SOL")].scan_risk > 0
-    proof = prove_account(test_keys, check_provable(wide_params, account, SIZE), workdir=tmp_path)
-    assert unpack_margins(int(proof.bundle.public_signals[2])) == (want.initial_margin, want.maintenance_margin)
+    proof = prove_account(test_keys, check_provable(wide_params, account, SIZE), workdir=tmp_path,
+                          disclosure=Disclosure.MARGINS)
+    assert disclosed_margins(proof.bundle.public_signals) == (want.initial_margin, want.maintenance_margin)
     assert tools.snarkjs_verify(test_keys.vkey, proof.bundle.snarkjs_proof(), proof.bundle.public_signals) is True
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES
 from zkmargin.statement.sizes import SIZES, CircuitSize
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import main_file
@@ -86,7 +87,7 @@ def test_record_describes_the_shipped_sizes() -> None:
         assert entry["size"] == size_fields(size)
         public, args = main_declaration(path)
         assert args == list(size_fields(size).values()), f"{entry['main']} disagrees with SIZES[{name!r}]"
-        assert [s.strip() for s in public.split(",")] == ["params_root", "account_commitment", "margins"]
+        assert tuple(s.strip() for s in public.split(",")) == PUBLIC_SIGNAL_NAMES
         assert entry["constraints_per_position"] == per_position(entry["constraints"],
                                                                  entry["constraints_one_position"], size.positions)
 
@@ -100,7 +101,7 @@ def test_constraint_count_matches_record(size: str) -> None:
                "constraints_per_position": per_position(got, entry["constraints_one_position"],
                                                         SIZES[size].positions)}
     assert got == want, mismatch(size, "constraints", got, want, updated)
-    assert circuit.n_public_inputs == 3 and circuit.n_public_outputs == 0
+    assert circuit.n_public_inputs == len(PUBLIC_SIGNAL_NAMES) and circuit.n_public_outputs == 0
 
 
 @pytest.mark.parametrize("size", SIZE_PARAMS)

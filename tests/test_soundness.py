@@ -2,9 +2,9 @@
 
 Each witness case starts from an honest input for an example account (the example market under the v2 scenarios,
 with size tiers and an inter-underlying credit) and changes exactly one claim.  Where the change would otherwise
-trip an earlier check too, the rest of the statement is rebuilt honestly (the commitment, the margins, and, for a
-value the venue publishes, the leaves, the tree, the table hash and ``params_root``: :func:`published`) so that
-only the constraint under attack is violated.  Every case then asserts *which* statement of
+trip an earlier check too, the rest of the statement is rebuilt honestly (the account commitment, the margin
+commitment, and, for a value the venue publishes, the leaves, the tree, the table hash and ``params_root``:
+:func:`published`) so that only the constraint under attack is violated.  Every case then asserts *which* statement of
 ``circuits/account.circom`` stopped witness generation (read from the witness calculator's stack), so a case
 cannot pass by failing for an unrelated reason.  Each bound has an accepted twin at the edge of the number
 contract (``test_edge_of_the_bound_is_accepted``), which shows that the construction is sound and only the step
@@ -14,6 +14,11 @@ The published-value cases are the reason every value read from ``params_root`` i
 whoever publishes the root) could otherwise pick values that wrap the field arithmetic.  The worked example is
 the 251-bit mark of :func:`tests.forge_helpers.wrapping_mark`: 8 lots of it are worth 2^100 micro-units modulo r,
 which makes an insolvent account pass a solvency check that trusts the marks.
+
+The hiding statement has its own cases: the margin commitment binds IM, MM and the salt; the public
+``disclosure = mode * 2^248 + value`` has one mode in {0..3} and one value below 2^248 (so no field element reads
+as two claims), NOTHING carries no value, MARGINS exactly IM * 2^128 + MM, and a threshold X below 2^128 holds
+(MM <= X, equity - IM >= X), each accepted exactly at its boundary.
 
 The witness calculator fills every ``<--`` hint honestly, so these cases show that the *statement* is
 rejected; that no dishonest hint (a wrong maximum, quotient or one-hot code) satisfies a gadget is shown by
@@ -65,10 +70,10 @@ from zkmargin.statement.commitments import (
     asset_leaf,
     group_leaf,
     instrument_leaf,
-    pack_margins,
     table_hash,
 )
 from zkmargin.statement.merkle4 import QuadMerkleTree
+from zkmargin.statement.signals import DISCLOSURE_SHIFT, PUBLIC_SIGNAL_NAMES, THRESHOLD_BITS, Disclosure
 from zkmargin.statement.sizes import ASSET_DEPTH, GROUP_BITS, GROUP_DEPTH, INSTRUMENT_DEPTH, NO_GROUP, SIZES
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
@@ -108,7 +113,14 @@ POSITION_SLOT = "sel[p].out === group[p] - noSlotGroup[p]"
 POSITION_NO_SLOT = "qty[p] * sel[p].sel[G] === 0"
 GROUP_RANGE = "groupRange[p].in <== group[p]"
 KIND_SELECTOR = "kindSel[p].code <== kind[p]"
-MARGINS = "margins === im * (1 << MARGIN_PACK_BITS()) + mm"
+MARGIN_COMMITMENT = "margin_commitment === marginHash.out"
+DISCLOSURE_MODE = "mode.code <== disclosure_mode"
+DISCLOSURE_VALUE_RANGE = "valueRange.in <== disclosure_value"
+DISCLOSED_NOTHING = "mode.sel[DISCLOSE_NOTHING()] * disclosure_value === 0"
+DISCLOSED_MARGINS = "mode.sel[DISCLOSE_MARGINS()] * (disclosure_value - margins) === 0"
+DISCLOSED_THRESHOLD_RANGE = "thresholdRange.in <== threshold"
+DISCLOSED_MM_AT_MOST = "mmAtMost.in <== mmRoom"
+DISCLOSED_FREE_AT_LEAST = "freeAtLeast.in <== freeRoom"
 SOLVENCY = "solvent.in[1] <== mm"
 QTY_RANGE = "qtyBits[p].in <== qty[p] + (1 << (QTY_BITS() - 1))"
 BALANCE_RANGE = "balanceRange[k].in <== balance[k]"
@@ -456,12 +468,71 @@ def im_bp_at(im_bp: int) -> Callable[[Honest], dict[str, Any]]:
     return attack
 
 
-def margins_shifted(delta: int) -> Callable[[Honest], dict[str, Any]]:
+def margin_commitment_to(*, im: int = 0, mm: int = 0, salt: int = 0) -> Callable[[Honest], dict[str, Any]]:
+    """The margin commitment made to IM + ``im`` and MM + ``mm`` with the salt + ``salt``; the rest honest."""
     def attack(b: Honest) -> dict[str, Any]:
         inputs = copy.deepcopy(b.inputs)
-        inputs["margins"] += delta
+        inputs["margin_commitment"] = commitments.margin_commitment(b.result.initial_margin + im,
+                                                                    b.result.maintenance_margin + mm, SALT + salt)
+        assert inputs["margin_commitment"] != b.inputs["margin_commitment"]
         return inputs
     return attack
+
+
+def disclosing(b: Honest, disclosure: Disclosure, threshold: int | None = None) -> dict[str, Any]:
+    """``b``'s honest input under ``disclosure`` (``threshold`` need not hold: the circuit decides)."""
+    return circuit_input(b.params, b.account, SALT, b.result, SIZE, disclosure, threshold)[0]
+
+
+def disclosure_decoded(mode: int, value: int, public: int | None = None) -> Callable[[Honest], dict[str, Any]]:
+    """The private ``(disclosure_mode, disclosure_value)`` set to ``(mode, value)`` (any integers, reduced mod r),
+    the public ``disclosure`` to ``public``, by default ``mode * 2^248 + value`` (so the split itself holds)."""
+    def attack(b: Honest) -> dict[str, Any]:
+        inputs = copy.deepcopy(b.inputs)
+        inputs["disclosure_mode"] = mode % FIELD_ORDER
+        inputs["disclosure_value"] = value % FIELD_ORDER
+        whole = (mode << DISCLOSURE_SHIFT) + value if public is None else public
+        inputs["disclosure"] = whole % FIELD_ORDER
+        return inputs
+    return attack
+
+
+def margins_disclosed_shifted(delta: int) -> Callable[[Honest], dict[str, Any]]:
+    """Disclosure MARGINS with the disclosed ``IM * 2^128 + MM`` moved by ``delta`` (the signal and its value)."""
+    def attack(b: Honest) -> dict[str, Any]:
+        inputs = disclosing(b, Disclosure.MARGINS)
+        inputs["disclosure_value"] += delta
+        inputs["disclosure"] += delta
+        return inputs
+    return attack
+
+
+def mm_at_most(threshold: Callable[[Honest], int]) -> Callable[[Honest], dict[str, Any]]:
+    """Disclosure MM_AT_MOST X with X = ``threshold(b)``."""
+    def build(b: Honest) -> dict[str, Any]:
+        return disclosing(b, Disclosure.MM_AT_MOST, threshold(b))
+    return build
+
+
+def free_at_least(threshold: Callable[[Honest], int]) -> Callable[[Honest], dict[str, Any]]:
+    """Disclosure FREE_COLLATERAL_AT_LEAST X with X = ``threshold(b)``."""
+    def build(b: Honest) -> dict[str, Any]:
+        return disclosing(b, Disclosure.FREE_COLLATERAL_AT_LEAST, threshold(b))
+    return build
+
+
+def free_collateral(b: Honest) -> int:
+    """Equity - IM of ``b`` (micro-units)."""
+    return b.result.equity - b.result.initial_margin
+
+
+def free_claim_aliased_as_mm_bound(b: Honest) -> dict[str, Any]:
+    """The public disclosure claims FREE_COLLATERAL_AT_LEAST X with X one unit more than the account has, and the
+    prover splits it as mode MM_AT_MOST with value 2^248 + X (the same field element): MM <= 2^248 + X holds, so
+    only the value's 248-bit range check keeps one public signal to one meaning."""
+    x = free_collateral(b) + 1
+    public = (int(Disclosure.FREE_COLLATERAL_AT_LEAST) << DISCLOSURE_SHIFT) + x
+    return disclosure_decoded(int(Disclosure.MM_AT_MOST), (1 << DISCLOSURE_SHIFT) + x, public)(b)
 
 
 def group_against_leaf(b: Honest) -> dict[str, Any]:
@@ -669,8 +740,8 @@ def requirement_beyond_money_bits(b: Honest) -> dict[str, Any]:
 
 
 def cap_claimed_with_a_short(b: Honest) -> dict[str, Any]:
-    """The strangle with one lot of its put sold: the account has a liability, yet its MM is claimed capped at the
-    value of its options.  Commitment honest; only the margins are the capped ones."""
+    """The strangle with one lot of its put sold: the account has a liability, yet its margin commitment is made to
+    the MM and IM capped at the value of its options.  Account commitment honest."""
     account = with_qty(b.account, 1 if int(b.table.kind[b.account.leaf_index[1]]) == KIND_PUT else 0, -1)
     result = margin(b.table, account)
     assert not result.liability_free and result.solvent and result.maintenance_margin > result.option_value
@@ -680,17 +751,18 @@ def cap_claimed_with_a_short(b: Honest) -> dict[str, Any]:
 
 
 def cap_not_applied(b: Honest) -> dict[str, Any]:
-    """The liability-free strangle claims its uncapped MM and IM."""
+    """The liability-free strangle commits to its uncapped MM and IM."""
     full_mm = -(-b.result.requirement * b.table.mm_multiplier_bp // BP)
     full_im = -(-b.result.requirement * b.table.im_multiplier_bp // BP)
     assert full_mm > b.result.maintenance_margin
     inputs = copy.deepcopy(b.inputs)
-    inputs["margins"] = pack_margins(full_im, full_mm)
+    inputs["margin_commitment"] = commitments.margin_commitment(full_im, full_mm, SALT)
     return inputs
 
 
 MM_UNIT, IM_UNIT = 1, 1 << MARGIN_PACK_BITS
 THRESHOLD_LIMIT, PRICE_LIMIT = 1 << TIER_BITS, 1 << PRICE_BITS  # tier rates are PRICE_BITS wide too
+DISCLOSED_LIMIT = 1 << THRESHOLD_BITS  # a disclosed threshold X lies in [0, 2^128)
 
 #: name -> (the account it starts from, the attack, the statement of account.circom that must stop it).
 ATTACKS: dict[str, tuple[str, Callable[[Honest], dict[str, Any]], str]] = {
@@ -760,12 +832,29 @@ ATTACKS: dict[str, tuple[str, Callable[[Honest], dict[str, Any]], str]] = {
     "published credit range: -1": ("book", credit_published(-1), CREDIT_RANGE),
     "published im_bp range: 2^20": ("book", im_bp_at(1 << MULT_BITS), IM_RANGE),
     "requirement < 2^96: a tier charge past MONEY_BITS": ("book", requirement_beyond_money_bits, REQUIREMENT_RANGE),
-    "margins: MM - 1": ("book", margins_shifted(-MM_UNIT), MARGINS),
-    "margins: MM + 1": ("book", margins_shifted(+MM_UNIT), MARGINS),
-    "margins: IM - 1": ("book", margins_shifted(-IM_UNIT), MARGINS),
-    "margins: IM + 1": ("book", margins_shifted(+IM_UNIT), MARGINS),
-    "long-premium cap: claimed by an account with a short lot": ("strangle", cap_claimed_with_a_short, MARGINS),
-    "long-premium cap: not applied to a liability-free account": ("strangle", cap_not_applied, MARGINS),
+    "margin commitment: IM + 1": ("book", margin_commitment_to(im=+1), MARGIN_COMMITMENT),
+    "margin commitment: MM - 1": ("book", margin_commitment_to(mm=-1), MARGIN_COMMITMENT),
+    "margin commitment: another salt": ("book", margin_commitment_to(salt=+1), MARGIN_COMMITMENT),
+    "long-premium cap: claimed by an account with a short lot": ("strangle", cap_claimed_with_a_short,
+                                                                 MARGIN_COMMITMENT),
+    "long-premium cap: not applied to a liability-free account": ("strangle", cap_not_applied, MARGIN_COMMITMENT),
+    "disclosure mode in {0..3}: 4": ("book", disclosure_decoded(4, 0), DISCLOSURE_MODE),
+    "disclosure mode in {0..3}: r - 1": ("book", disclosure_decoded(-1, 0), DISCLOSURE_MODE),
+    "disclosure NOTHING: value 1": ("book", disclosure_decoded(int(Disclosure.NOTHING), 1), DISCLOSED_NOTHING),
+    "disclosure MARGINS: MM - 1": ("book", margins_disclosed_shifted(-MM_UNIT), DISCLOSED_MARGINS),
+    "disclosure MARGINS: MM + 1": ("book", margins_disclosed_shifted(+MM_UNIT), DISCLOSED_MARGINS),
+    "disclosure MARGINS: IM - 1": ("book", margins_disclosed_shifted(-IM_UNIT), DISCLOSED_MARGINS),
+    "disclosure MARGINS: IM + 1": ("book", margins_disclosed_shifted(+IM_UNIT), DISCLOSED_MARGINS),
+    "disclosure MM_AT_MOST: X = MM - 1": ("book", mm_at_most(lambda b: b.result.maintenance_margin - 1),
+                                          DISCLOSED_MM_AT_MOST),
+    "disclosure FREE_COLLATERAL_AT_LEAST: X = equity - IM + 1": ("book", free_at_least(
+        lambda b: free_collateral(b) + 1), DISCLOSED_FREE_AT_LEAST),
+    "disclosure MM_AT_MOST: X = 2^128": ("book", disclosure_decoded(int(Disclosure.MM_AT_MOST), DISCLOSED_LIMIT),
+                                         DISCLOSED_THRESHOLD_RANGE),
+    "disclosure FREE_COLLATERAL_AT_LEAST: X = 2^128": ("book", disclosure_decoded(
+        int(Disclosure.FREE_COLLATERAL_AT_LEAST), DISCLOSED_LIMIT), DISCLOSED_THRESHOLD_RANGE),
+    "disclosure value < 2^248: FREE_COLLATERAL_AT_LEAST X split as MM_AT_MOST 2^248 + X": (
+        "book", free_claim_aliased_as_mm_bound, DISCLOSURE_VALUE_RANGE),
 }
 
 
@@ -842,6 +931,11 @@ INSIDE: dict[str, tuple[str, Callable[[Honest], dict[str, Any]]]] = {
     "tier rate range: 2^48 - 1": ("book", table_at_edge(tier_rate=entry("tier_rate", (0, 0), PRICE_LIMIT - 1))),
     "credit range: 8000 bp": ("book", table_at_edge(intergroup_credit_bp=lambda t, b: MAX_CREDIT_BP)),
     "im_bp range: 2^20 - 1": ("book", im_bp_at((1 << MULT_BITS) - 1)),
+    "disclosure MARGINS: the honest IM and MM": ("book", lambda b: disclosing(b, Disclosure.MARGINS)),
+    "disclosure MM_AT_MOST: X = MM": ("book", mm_at_most(lambda b: b.result.maintenance_margin)),
+    "disclosure MM_AT_MOST: X = 2^128 - 1": ("book", mm_at_most(lambda _: DISCLOSED_LIMIT - 1)),
+    "disclosure FREE_COLLATERAL_AT_LEAST: X = equity - IM": ("book", free_at_least(free_collateral)),
+    "disclosure FREE_COLLATERAL_AT_LEAST: X = 0": ("book", free_at_least(lambda _: 0)),
 }
 
 
@@ -884,7 +978,7 @@ def valid_proof(book: Honest, test_keys: SetupArtifacts, tmp_path_factory: pytes
                          workdir=tmp_path_factory.mktemp("proof"))
 
 
-SIGNALS = ("params_root", "account_commitment", "margins")
+SIGNALS = PUBLIC_SIGNAL_NAMES
 
 
 def test_valid_proof_verifies(valid_proof: ProofResult, test_keys: SetupArtifacts) -> None:
@@ -894,7 +988,7 @@ def test_valid_proof_verifies(valid_proof: ProofResult, test_keys: SetupArtifact
     assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle.snarkjs_proof(), public) is True
 
 
-@pytest.mark.parametrize("index", range(3), ids=SIGNALS)
+@pytest.mark.parametrize("index", range(len(SIGNALS)), ids=SIGNALS)
 def test_public_signal_plus_one_is_rejected(index: int, valid_proof: ProofResult, test_keys: SetupArtifacts) -> None:
     public = list(valid_proof.bundle.public_signals)
     public[index] = str(int(public[index]) + 1)
@@ -903,7 +997,7 @@ def test_public_signal_plus_one_is_rejected(index: int, valid_proof: ProofResult
     assert groth16.verify(test_keys.vkey.read_text(), valid_proof.bundle.snarkjs_proof(), public) is False
 
 
-@pytest.mark.parametrize("index", range(3), ids=SIGNALS)
+@pytest.mark.parametrize("index", range(len(SIGNALS)), ids=SIGNALS)
 def test_public_signal_aliased_by_r_is_rejected(index: int, valid_proof: ProofResult,
                                                 test_keys: SetupArtifacts) -> None:
     """signal + r is the same field element: accepting it would make one proof valid for two statements."""
