@@ -140,8 +140,9 @@ THRESHOLD_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / thresholdRange[t].i
 RATE_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / rateRange[t].in <== tier_rate[t]"
 
 #: Templates whose frames failing_statement reads, and the file each is in.
-TEMPLATE_FILES = {"AccountMargin": ACCOUNT_CIRCOM, "InstrumentLeaf": ACCOUNT_CIRCOM, "GroupLeaf": ACCOUNT_CIRCOM,
-                  "AssetLeaf": ACCOUNT_CIRCOM, "SlotKey": ACCOUNT_CIRCOM,
+TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "GroupSlots", "GroupKeys", "PositionRows",
+                                                       "AccountTail", "ParamsRoot", "TableHash", "InstrumentLeaf",
+                                                       "GroupLeaf", "AssetLeaf", "SlotKey")},
                   "PackSigned": ROOT / "circuits" / "lib" / "pack.circom"}
 _FRAME = re.compile(r"Error in template (\w+?)_\d+ line: (\d+)")
 
@@ -155,7 +156,8 @@ def failing_statement(error: WitnessError) -> str:
             lines = TEMPLATE_FILES[template].read_text().splitlines()
             frames.append(lines[int(line) - 1].split("//")[0].strip().removesuffix(";"))
     if not frames:
-        raise AssertionError(f"no AccountMargin frame in the witness calculator's message {error.tool_message!r}")
+        raise AssertionError(f"no frame of a zkmargin template in the witness calculator's message "
+                             f"{error.tool_message!r}")
     return " / ".join(reversed(frames))
 
 
