@@ -5,9 +5,9 @@ pragma circom 2.1.0;
 // committed to by params_root, and its equity covers MM".  The Python twin of every hash is
 // statement/commitments.py; the arithmetic is engine/reference.py (rules R1-R10 of zkmargin/constants.py).
 //
-// AccountMargin is three parts, each a template of its own: GroupSlots (the account's underlyings),
-// PositionRows (the positions, summed per group slot) and AccountTail (the margin from those sums, collateral,
-// solvency, the margin commitment and the disclosure).
+// AccountMargin is three parts, each a template that circuits/book.circom reuses for an account proven in
+// chunks: GroupSlots (the account's underlyings), PositionRows (the positions, summed per group slot) and
+// AccountTail (the margin from those sums, collateral, solvency, the margin commitment and the disclosure).
 
 include "bitify.circom";
 include "comparators.circom";
@@ -30,6 +30,9 @@ function DOMAIN_ACCOUNT() { return 4; }
 function DOMAIN_GROUP() { return 5; }
 function DOMAIN_ASSET() { return 6; }
 function DOMAIN_MARGIN() { return 7; }
+function DOMAIN_CHUNK() { return 8; }      // a chunk's link (circuits/book.circom)
+function DOMAIN_POSITIONS() { return 9; }  // a chunk's positions
+function DOMAIN_BOOK() { return 10; }      // a book's account commitment
 
 // What a statement discloses besides solvency: disclosure = mode * 2^DISCLOSURE_SHIFT + value.
 function DISCLOSE_NOTHING() { return 0; }           // value 0
@@ -70,8 +73,9 @@ function MARGIN_PACK_BITS() { return 128; }
 
 // ---- bit widths of the intermediate values, derived from the number contract ----
 // |qty| <= 2^40, |risk| <= 2^40, |mark| <= 2^40, |delta| <= 2^40, 0 <= charge < 2^40 (RISK_BITS, QTY_BITS,
-// CHARGE_BITS), balance < 2^64, |asset_risk| <= 2^55 (ASSET_RISK_BITS), N <= MAX_POSITIONS = 2^8 positions,
-// K <= MAX_ASSETS = 2^6 assets, G <= MAX_GROUPS = 2^8 groups.
+// CHARGE_BITS), balance < 2^64, |asset_risk| <= 2^55 (ASSET_RISK_BITS), N <= MAX_POSITIONS = 2^8 positions
+// (all of an account's position rows: N of AccountMargin, M * C of a book's M chunks of C), K <= MAX_ASSETS =
+// 2^6 assets, G <= MAX_GROUPS = 2^8 groups.
 
 // Scenario loss scaled by 10^8 (rule R7: the ceiling is taken after the sum), of one group or of all:
 //   |10^8 * sum_p qty_p * risk_p[s]| <= 2^8 * 2^80 * 10^8 < 2^114.6
@@ -619,7 +623,9 @@ template PositionRows(N, G) {
  * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
  * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
  * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
- * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N).  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
+ * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N); BookMargin the sums over
+ * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
+ * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
  * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
  * @input liabilities, optionTotal, positionValue                                over all rows
  *

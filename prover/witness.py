@@ -1,5 +1,5 @@
-"""Build the account circuit's input from the engine's integers, part by part (position rows, slots, parameters,
-statement)."""
+"""Build the account circuit's input from the engine's integers; the parts (position rows, slots, parameters,
+statement) serve the book's chunk and combine circuits too (:mod:`zkmargin.prover.book`)."""
 
 from __future__ import annotations
 
