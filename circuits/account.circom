@@ -4,6 +4,10 @@ pragma circom 2.1.0;
 // maintenance margin IM and MM, computed by the zkmargin rules (margin model v2) from the risk parameters
 // committed to by params_root, and its equity covers MM".  The Python twin of every hash is
 // statement/commitments.py; the arithmetic is engine/reference.py (rules R1-R10 of zkmargin/constants.py).
+//
+// AccountMargin is three parts, each a template that circuits/book.circom reuses for an account proven in
+// chunks: GroupSlots (the account's underlyings), PositionRows (the positions, summed per group slot) and
+// AccountTail (the margin from those sums, collateral, solvency, the margin commitment and the disclosure).
 
 include "bitify.circom";
 include "comparators.circom";
@@ -18,7 +22,7 @@ include "lib/merkle4.circom";
 include "lib/select.circom";
 include "lib/pack.circom";
 
-// Domain tags that keep the four hashed encodings apart (statement/commitments.py has the same values).
+// Domain tags that keep the hashed encodings apart (statement/commitments.py has the same values).
 function DOMAIN_INSTRUMENT() { return 1; }
 function DOMAIN_TABLE() { return 2; }
 function DOMAIN_PARAMS() { return 3; }
@@ -26,6 +30,9 @@ function DOMAIN_ACCOUNT() { return 4; }
 function DOMAIN_GROUP() { return 5; }
 function DOMAIN_ASSET() { return 6; }
 function DOMAIN_MARGIN() { return 7; }
+function DOMAIN_CHUNK() { return 8; }      // a chunk's link (circuits/book.circom)
+function DOMAIN_POSITIONS() { return 9; }  // a chunk's positions
+function DOMAIN_BOOK() { return 10; }      // a book's account commitment
 
 // What a statement discloses besides solvency: disclosure = mode * 2^DISCLOSURE_SHIFT + value.
 function DISCLOSE_NOTHING() { return 0; }           // value 0
@@ -66,8 +73,9 @@ function MARGIN_PACK_BITS() { return 128; }
 
 // ---- bit widths of the intermediate values, derived from the number contract ----
 // |qty| <= 2^40, |risk| <= 2^40, |mark| <= 2^40, |delta| <= 2^40, 0 <= charge < 2^40 (RISK_BITS, QTY_BITS,
-// CHARGE_BITS), balance < 2^64, |asset_risk| <= 2^55 (ASSET_RISK_BITS), N <= MAX_POSITIONS = 2^8 positions,
-// K <= MAX_ASSETS = 2^6 assets, G <= MAX_GROUPS = 2^8 groups.
+// CHARGE_BITS), balance < 2^64, |asset_risk| <= 2^55 (ASSET_RISK_BITS), N <= MAX_POSITIONS = 2^8 positions
+// (all of an account's position rows: N of AccountMargin, M * C of a book's M chunks of C), K <= MAX_ASSETS =
+// 2^6 assets, G <= MAX_GROUPS = 2^8 groups.
 
 // Scenario loss scaled by 10^8 (rule R7: the ceiling is taken after the sum), of one group or of all:
 //   |10^8 * sum_p qty_p * risk_p[s]| <= 2^8 * 2^80 * 10^8 < 2^114.6
@@ -245,149 +253,126 @@ template SlotKey(G) {
 }
 
 /**
- * The account margin statement (margin model v2) over account-local slots.
+ * The risk parameters' root: Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch).
  *
- * @param N  position slots; an unused slot holds qty = 0 and group slot code G (any leaf with a valid path)
- * @param G  group slots: the underlyings the account trades or posts, ids ascending, used slots first
- * @param K  collateral slots: the assets the account posts, ids ascending, used slots first
- * The market's shape is fixed: S = MARKET_SCENARIOS() columns, trees of INSTRUMENT_DEPTH(), GROUP_DEPTH() and
- * ASSET_DEPTH().
+ * @input instruments_root, table_hash, im_bp, mm_bp, epoch  any field elements: hashed only (a caller that
+ *                                                          computes with one range-checks it)
+ * @output out  the params root
  *
- * Public inputs
- * @input params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch),
- *                            table_hash = HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp)
- * @input account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, (asset_id_k, balance_k)_k,
- *                            salt)
- * @input margin_commitment   HashList(DOMAIN_MARGIN, IM, MM, salt): hides IM and MM (micro-units of quote
- *                            currency) from everyone without the account's salt (its owner and the venue)
- * @input disclosure          mode * 2^248 + value: mode DISCLOSE_NOTHING (value 0), DISCLOSE_MARGINS (value
- *                            IM * 2^128 + MM), DISCLOSE_MM_AT_MOST (value X < 2^128, MM <= X) or
- *                            DISCLOSE_FREE_AT_LEAST (value X < 2^128, equity - IM >= X)
- *
- * Private inputs and their bounds.  Every value read from the published parameters is range-checked here
- * (in InstrumentLeaf, GroupLeaf and AssetLeaf, which hash exactly the values they check), so a venue cannot
- * publish a root whose values overflow the arithmetic below (a mark of 251 bits would otherwise wrap
- * qty * mark modulo r).
- * @input qty[N]              range-checked here to signed QTY_BITS
- * @input leaf_index[N]       range-checked here to [0, 2^INSTRUMENT_DEPTH) by the Merkle gadget
- * @input position_slot[N]    constrained here to [0, G]; the slot's group id must be the leaf's group, and
- *                            code G (no slot) forces qty = 0
- * @input group[N]            range-checked here to GROUP_BITS
- * @input kind[N]             constrained here to {0, 1, 2, 3} (spot, perpetual or future, call, put)
- * @input mark, charge, delta, risk[S]  range-checked in InstrumentLeaf (signed RISK_BITS; charge unsigned
- *                            CHARGE_BITS)
- * @input vega[N]             any field element: only hashed into the leaf, never used in arithmetic
- * @input siblings[N][INSTRUMENT_DEPTH/2][3]  Merkle paths
- * @input group_id[G]         range-checked to [0, 2^GROUP_DEPTH) by the Merkle gadget
- * @input group_used[G]       boolean, used slots first; used ids strictly increasing (no group twice)
- * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  range-checked in GroupLeaf; a used slot's
- *                            leaf opens to groups_root, an unused slot's rates are 0
- * @input group_siblings[G][GROUP_DEPTH/2][3]
- * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
- * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
- *                            unused slot's balance is 0
- * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
- *                            slot's leaf opens to assets_root
- * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
- *                            for an asset that is no underlying (group NO_GROUP) or has no balance
- * @input asset_siblings[K][ASSET_DEPTH/2][3]
- * @input instruments_root, groups_root, assets_root  the roots the paths open to; any field elements
- * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
- * @input im_bp, mm_bp        range-checked here to MULT_BITS
- * @input epoch               any field element (hashed only)
- * @input balance[K]          range-checked here to BALANCE_BITS
- * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
- *
- * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
- * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
- * could give one; engine marks are never negative).
- *
- * Cost: see circuits/constraints.json; per position most of it the range checks of the packed leaf and its
- *       Merkle path, then the 127-bit scenario maxima (G + 1 of them) and the collateral slots.
+ * Cost: one Poseidon(6), 354.
  */
-template AccountMargin(N, G, K) {
-    assert(N >= 1 && N <= MAX_POSITIONS());  // the loss bounds above assume at most 2^8 positions
-    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
-    assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
-    var S = MARKET_SCENARIOS();
-    var L = INSTRUMENT_DEPTH() \ 2;
-    var GL = GROUP_DEPTH() \ 2;
-    var AL = ASSET_DEPTH() \ 2;
+template ParamsRoot() {
+    signal input instruments_root;
+    signal input table_hash;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input epoch;
+    signal output out;
+
+    component h = Poseidon(6);
+    h.inputs[0] <== DOMAIN_PARAMS();
+    h.inputs[1] <== instruments_root;
+    h.inputs[2] <== table_hash;
+    h.inputs[3] <== im_bp;
+    h.inputs[4] <== mm_bp;
+    h.inputs[5] <== epoch;
+    out <== h.out;
+}
+
+/**
+ * The tables beside the instrument tree: HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp).
+ *
+ * @input groups_root, assets_root, credit_bp  any field elements: hashed only (AccountTail range-checks credit_bp)
+ * @output out  the table hash
+ *
+ * Cost: one Poseidon(4), 297.
+ */
+template TableHash() {
+    signal input groups_root;
+    signal input assets_root;
+    signal input credit_bp;
+    signal output out;
+
+    component h = HashList(4);
+    h.in[0] <== DOMAIN_TABLE();
+    h.in[1] <== groups_root;
+    h.in[2] <== assets_root;
+    h.in[3] <== credit_bp;
+    out <== h.out;
+}
+
+/**
+ * An account's group slots as keys: key[g] = group_id[g] for a used slot and KEY_OFFSET + group_id[g] for an
+ * unused one, which no leaf's group (below 2^GROUP_BITS) matches.  Used slots come first and their ids strictly
+ * increase, so no underlying has two slots (its positions could otherwise be split between them and its scan
+ * risk and size tiers taken apart).
+ *
+ * @param G              group slots, 2 <= G <= MAX_GROUPS
+ * @input group_id[G]    ASSUMES each in [0, 2^GROUP_DEPTH): GroupSlots opens it as a Merkle index (the Merkle
+ *                       gadget range-checks it), AccountChunk range-checks it
+ * @input group_used[G]  constrained here: boolean, used slots first
+ * @output key[G]        the slots' keys
+ *
+ * Cost: G (booleanity) + (G - 1) (used first) + (G - 1) * (1 + GROUP_DEPTH) (order).
+ */
+template GroupKeys(G) {
+    assert(G >= 2 && G <= MAX_GROUPS());
+    var KEY_OFFSET = 1 << GROUP_BITS();
+
+    signal input group_id[G];
+    signal input group_used[G];
+    signal output key[G];
+
+    component groupOrder[G];
+    signal groupGap[G];
+    for (var g = 0; g < G; g++) {
+        group_used[g] * (group_used[g] - 1) === 0;
+        key[g] <== group_id[g] + (1 - group_used[g]) * KEY_OFFSET;
+        if (g > 0) {
+            group_used[g] * (1 - group_used[g - 1]) === 0; // used slots first
+            // used ids strictly increasing: id[g] - id[g-1] - 1 >= 0 (both below 2^GROUP_DEPTH)
+            groupGap[g] <== group_used[g] * (group_id[g] - group_id[g - 1] - 1);
+            groupOrder[g] = UnsignedRangeCheck(GROUP_DEPTH());
+            groupOrder[g].in <== groupGap[g];
+        } else {
+            groupGap[g] <== 0;
+        }
+    }
+}
+
+/**
+ * An account's group slots opened in the published group table: a used slot's size tiers are the leaf at its
+ * group id under groups_root, an unused slot charges no size tier; the slots' keys as GroupKeys.
+ *
+ * @param G                  group slots, 2 <= G <= MAX_GROUPS
+ * @input group_id[G]        range-checked to [0, 2^GROUP_DEPTH) by the Merkle gadget (unused slots too)
+ * @input group_used[G]      boolean, used slots first; used ids strictly increasing (GroupKeys)
+ * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  range-checked in GroupLeaf (unsigned TIER_BITS
+ *                           and PRICE_BITS); a used slot's leaf opens to groups_root, an unused slot's rates are 0
+ * @input group_siblings[G][GROUP_DEPTH/2][3]  Merkle paths
+ * @input groups_root        any field element (the caller binds it to params_root)
+ * @output key[G]            the slots' keys (GroupKeys)
+ *
+ * Cost: per slot GroupLeaf (2 * (TIER_BITS + PRICE_BITS) + Poseidon(5)) and a path of GROUP_DEPTH / 2 levels,
+ *       then GroupKeys.
+ */
+template GroupSlots(G) {
+    assert(G >= 2 && G <= MAX_GROUPS());
     var T = MAX_TIERS();
-    var SCALE = BALANCE_SCALE();             // 10^8: scaled losses, tier charges
-    var KEY_OFFSET = 1 << GROUP_BITS();      // an unused group slot's key: no GROUP_BITS value matches it
+    var GL = GROUP_DEPTH() \ 2;
 
-    signal input params_root;
-    signal input account_commitment;
-    signal input margin_commitment;
-    signal input disclosure;
-
-    signal input qty[N];
-    signal input leaf_index[N];
-    signal input position_slot[N];
-    signal input group[N];
-    signal input kind[N];
-    signal input mark[N];
-    signal input charge[N];
-    signal input delta[N];
-    signal input vega[N];
-    signal input risk[N][S];
-    signal input siblings[N][L][3];
     signal input group_id[G];
     signal input group_used[G];
     signal input tier_threshold[G][T];
     signal input tier_rate[G][T];
     signal input group_siblings[G][GL][3];
-    signal input asset_id[K];
-    signal input asset_used[K];
-    signal input asset_price[K];
-    signal input haircut_bp[K];
-    signal input asset_group[K];
-    signal input asset_risk[K][S];
-    signal input asset_slot[K];
-    signal input asset_siblings[K][AL][3];
-    signal input instruments_root;
     signal input groups_root;
-    signal input assets_root;
-    signal input credit_bp;
-    signal input im_bp;
-    signal input mm_bp;
-    signal input epoch;
-    signal input balance[K];
-    signal input salt;
-    signal input disclosure_mode;
-    signal input disclosure_value;
+    signal output key[G];
 
-    // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
-    component tableHash = HashList(4);
-    tableHash.in[0] <== DOMAIN_TABLE();
-    tableHash.in[1] <== groups_root;
-    tableHash.in[2] <== assets_root;
-    tableHash.in[3] <== credit_bp;
-    component imRange = UnsignedRangeCheck(MULT_BITS());
-    imRange.in <== im_bp;
-    component mmRange = UnsignedRangeCheck(MULT_BITS());
-    mmRange.in <== mm_bp;
-    component creditRange = AssertBelowConstant(MAX_CREDIT_BP() + 1);
-    creditRange.in <== credit_bp;                          // 0 <= credit_bp <= MAX_CREDIT_BP (80%)
-    component paramsHash = Poseidon(6);
-    paramsHash.inputs[0] <== DOMAIN_PARAMS();
-    paramsHash.inputs[1] <== instruments_root;
-    paramsHash.inputs[2] <== tableHash.out;
-    paramsHash.inputs[3] <== im_bp;
-    paramsHash.inputs[4] <== mm_bp;
-    paramsHash.inputs[5] <== epoch;
-    params_root === paramsHash.out;
-
-    // ---- group slots: the account's underlyings, each a leaf of the group table ----
     component groupLeaf[G];
     component groupPath[G];
-    component groupOrder[G];
     signal groupRootGap[G];
-    signal groupGap[G];
-    signal key[G];            // the slot's group id, or KEY_OFFSET + id when unused (matches no leaf's group)
     for (var g = 0; g < G; g++) {
-        group_used[g] * (group_used[g] - 1) === 0;
         groupLeaf[g] = GroupLeaf();
         groupLeaf[g].tier_threshold <== tier_threshold[g];
         groupLeaf[g].tier_rate <== tier_rate[g];
@@ -400,72 +385,85 @@ template AccountMargin(N, G, K) {
         for (var t = 0; t < T; t++) {
             tier_rate[g][t] * (1 - group_used[g]) === 0;   // an unused slot charges no size tier
         }
-        key[g] <== group_id[g] + (1 - group_used[g]) * KEY_OFFSET;
-        if (g > 0) {
-            group_used[g] * (1 - group_used[g - 1]) === 0; // used slots first
-            // used ids strictly increasing: id[g] - id[g-1] - 1 >= 0 (both below 2^GROUP_DEPTH)
-            groupGap[g] <== group_used[g] * (group_id[g] - group_id[g - 1] - 1);
-            groupOrder[g] = UnsignedRangeCheck(GROUP_DEPTH());
-            groupOrder[g].in <== groupGap[g];
-        } else {
-            groupGap[g] <== 0;
-        }
     }
+    component keys = GroupKeys(G);  // group_id < 2^GROUP_DEPTH: the paths above range-checked it
+    keys.group_id <== group_id;
+    keys.group_used <== group_used;
+    key <== keys.key;
+}
 
-    // ---- collateral slots: range checks (in AssetLeaf), group, and their share of each scenario loss ----
-    component assetLeaf[K];
-    component assetPath[K];
-    component assetOrder[K];
-    component balanceRange[K];
-    component assetSel[K];
-    signal assetRootGap[K];
-    signal assetGap[K];
-    signal assetNoGroup[K];          // asset_group * (code G selected)
-    signal assetNotUnderlying[K];    // (asset_group - NO_GROUP) * (code G selected)
-    signal assetBalance[K][G];       // balance if the asset is slot g's underlying, else 0
-    signal assetPnl[K][G][S];        // assetBalance * asset_risk: the asset's scaled P&L in scenario s
-    for (var k = 0; k < K; k++) {
-        asset_used[k] * (asset_used[k] - 1) === 0;
-        balanceRange[k] = UnsignedRangeCheck(BALANCE_BITS());
-        balanceRange[k].in <== balance[k];
-        balance[k] * (1 - asset_used[k]) === 0;            // an unused slot holds nothing
-        assetLeaf[k] = AssetLeaf(S);
-        assetLeaf[k].price <== asset_price[k];
-        assetLeaf[k].haircut_bp <== haircut_bp[k];
-        assetLeaf[k].group <== asset_group[k];
-        assetLeaf[k].asset_risk <== asset_risk[k];
-        assetPath[k] = QuadMerkleInclusion(AL);
-        assetPath[k].leaf <== assetLeaf[k].out;
-        assetPath[k].index <== asset_id[k];
-        assetPath[k].siblings <== asset_siblings[k];
-        assetRootGap[k] <== assetPath[k].root - assets_root;
-        assetRootGap[k] * asset_used[k] === 0;             // a used slot opens the published table
-        if (k > 0) {
-            asset_used[k] * (1 - asset_used[k - 1]) === 0; // used slots first
-            assetGap[k] <== asset_used[k] * (asset_id[k] - asset_id[k - 1] - 1);
-            assetOrder[k] = UnsignedRangeCheck(ASSET_DEPTH());
-            assetOrder[k].in <== assetGap[k];              // used ids strictly increasing: no asset twice
-        } else {
-            assetGap[k] <== 0;
-        }
+/**
+ * N position rows, each a leaf of the committed instrument tree, summed per group slot: everything the margin
+ * needs of an account's positions.  Every row counts in the group slot whose key is its leaf's group; a row with
+ * code G (no slot) must have qty 0, and then counts nothing anywhere.
+ *
+ * @param N  position rows, 1 <= N <= MAX_POSITIONS
+ * @param G  group slots, 2 <= G <= MAX_GROUPS
+ * The market's shape: S = MARKET_SCENARIOS() columns, an instrument tree of INSTRUMENT_DEPTH().
+ *
+ * Every value read from the published parameters is range-checked here (in InstrumentLeaf, which hashes exactly
+ * the values it checks), so a venue cannot publish a root whose values overflow the sums below (a mark of 251
+ * bits would otherwise wrap qty * mark modulo r).
+ * @input qty[N]              range-checked here to signed QTY_BITS
+ * @input leaf_index[N]       range-checked here to [0, 2^INSTRUMENT_DEPTH) by the Merkle gadget
+ * @input position_slot[N]    constrained here to [0, G]; the slot's key must be the leaf's group, and code G
+ *                            (no slot) forces qty = 0
+ * @input group[N]            range-checked here to GROUP_BITS
+ * @input kind[N]             constrained here to {0, 1, 2, 3} (spot, perpetual or future, call, put)
+ * @input mark, charge, delta, risk[S]  range-checked in InstrumentLeaf (signed RISK_BITS; charge unsigned
+ *                            CHARGE_BITS)
+ * @input vega[N]             any field element: only hashed into the leaf, never used in arithmetic
+ * @input siblings[N][INSTRUMENT_DEPTH/2][3]  Merkle paths
+ * @input key[G]              the group slots' keys (GroupKeys); any field elements: a row can only count in a
+ *                            slot whose key equals its (range-checked) leaf group
+ * @input instruments_root    any field element (the caller binds it to params_root)
+ *
+ * Outputs: exact integer sums over the N rows (|qty|, |mark|, |delta|, |risk| <= 2^40, 0 <= charge < 2^40), no
+ * wrap modulo r since N <= 2^8:
+ * @output shortLots[G]       sum of max(-qty, 0) over the slot's rows: in [0, N * 2^40]
+ * @output calls[G]           sum of qty * charge over the slot's calls (minus its net short call charge):
+ *                            |calls| <= N * 2^80
+ * @output puts[G]            the same over the slot's puts
+ * @output positionDelta[G]   sum of qty * delta over the slot's rows: |.| <= N * 2^80
+ * @output positionPnl[G][S]  sum of qty * risk[s] over the slot's rows: |.| <= N * 2^80
+ * @output liabilities        sum over all rows of the short lots and of |qty| of perpetuals and futures:
+ *                            in [0, N * 2^41], so 0 exactly when the rows hold no liability
+ * @output optionTotal        sum of qty * mark over the calls and puts: |.| <= N * 2^80
+ * @output positionValue      sum of qty * mark over all rows: |.| <= N * 2^80
+ * Each row counts in exactly one slot, so the sums over the G slots of shortLots, calls, puts, positionDelta
+ * and positionPnl[.][s] obey the same bounds.
+ *
+ * Cost: per row 41 (qty) + 16 (group) + InstrumentLeaf (2,268) + 6 path levels (1,860) + SlotKey + the
+ *       products, about 4,400 (circuits/constraints.json); the sums are linear and folded by --O2.
+ */
+template PositionRows(N, G) {
+    assert(N >= 1 && N <= MAX_POSITIONS());  // the bounds above assume at most 2^8 rows
+    assert(G >= 2 && G <= MAX_GROUPS());
+    var S = MARKET_SCENARIOS();
+    var L = INSTRUMENT_DEPTH() \ 2;
 
-        // the asset's underlying is the group of slot asset_slot[k]; code G only for no underlying or no balance
-        assetSel[k] = SlotKey(G);
-        assetSel[k].code <== asset_slot[k];
-        assetSel[k].key <== key;
-        assetNoGroup[k] <== asset_group[k] * assetSel[k].sel[G];
-        assetSel[k].out === asset_group[k] - assetNoGroup[k];
-        assetNotUnderlying[k] <== assetSel[k].sel[G] * (asset_group[k] - NO_GROUP());
-        assetNotUnderlying[k] * balance[k] === 0;
-        for (var g = 0; g < G; g++) {
-            assetBalance[k][g] <== balance[k] * assetSel[k].sel[g];
-            for (var s = 0; s < S; s++) {
-                assetPnl[k][g][s] <== assetBalance[k][g] * asset_risk[k][s];
-            }
-        }
-    }
+    signal input qty[N];
+    signal input leaf_index[N];
+    signal input position_slot[N];
+    signal input group[N];
+    signal input kind[N];
+    signal input mark[N];
+    signal input charge[N];
+    signal input delta[N];
+    signal input vega[N];
+    signal input risk[N][S];
+    signal input siblings[N][L][3];
+    signal input key[G];
+    signal input instruments_root;
+    signal output shortLots[G];
+    signal output calls[G];
+    signal output puts[G];
+    signal output positionDelta[G];
+    signal output positionPnl[G][S];
+    signal output liabilities;
+    signal output optionTotal;
+    signal output positionValue;
 
-    // ---- positions: each row is a leaf of the committed tree ----
     component qtyBits[N];
     component groupRange[N];
     component leaf[N];
@@ -473,7 +471,7 @@ template AccountMargin(N, G, K) {
     component sel[N];
     component kindSel[N];
     signal noSlotGroup[N];    // group * (code G selected)
-    signal short[N];          // max(-qty, 0): short lots of the slot
+    signal short[N];          // max(-qty, 0): short lots of the row
     signal markValue[N];      // qty * mark
     signal optionValue[N];    // qty * mark for a call or put, else 0
     signal linearLots[N];     // |qty| for a perpetual or future, else 0
@@ -482,8 +480,8 @@ template AccountMargin(N, G, K) {
     signal putCharge[N];      // qty * charge for a put, else 0
     signal qtyDelta[N];       // qty * delta
     signal pnl[N][S];         // qty * risk
-    // the slot's items counted in group slot g, for g < G - 1; slot G - 1 gets the rest (an unused position,
-    // the only one with code G, has qty = 0 and so counts nothing anywhere)
+    // the row's items counted in group slot g, for g < G - 1; slot G - 1 gets the rest (an unused row, the only
+    // one with code G, has qty = 0 and so counts nothing anywhere)
     signal groupShort[N][G - 1];
     signal groupCall[N][G - 1];
     signal groupPut[N][G - 1];
@@ -543,6 +541,228 @@ template AccountMargin(N, G, K) {
         }
     }
 
+    // ---- per group slot: slots g < G - 1 sum their rows, slot G - 1 takes what is left ----
+    var shortRest = 0;
+    var callRest = 0;
+    var putRest = 0;
+    var deltaRest = 0;
+    var pnlRest[S];
+    var liabilitySum = 0;
+    var optionSum = 0;
+    var positionSum = 0;
+    for (var s = 0; s < S; s++) {
+        pnlRest[s] = 0;
+        for (var p = 0; p < N; p++) {
+            pnlRest[s] += pnl[p][s];
+        }
+    }
+    for (var p = 0; p < N; p++) {
+        shortRest += short[p];
+        callRest += callCharge[p];
+        putRest += putCharge[p];
+        deltaRest += qtyDelta[p];
+        liabilitySum += short[p] + linearLots[p];
+        optionSum += optionValue[p];
+        positionSum += markValue[p];
+    }
+    for (var g = 0; g < G - 1; g++) {
+        var shortSum = 0;
+        var callSum = 0;
+        var putSum = 0;
+        var deltaSum = 0;
+        var pnlSum[S];
+        for (var s = 0; s < S; s++) {
+            pnlSum[s] = 0;
+        }
+        for (var p = 0; p < N; p++) {
+            shortSum += groupShort[p][g];
+            callSum += groupCall[p][g];
+            putSum += groupPut[p][g];
+            deltaSum += groupDelta[p][g];
+            for (var s = 0; s < S; s++) {
+                pnlSum[s] += groupPnl[p][g][s];
+            }
+        }
+        shortLots[g] <== shortSum;
+        calls[g] <== callSum;
+        puts[g] <== putSum;
+        positionDelta[g] <== deltaSum;
+        for (var s = 0; s < S; s++) {
+            positionPnl[g][s] <== pnlSum[s];
+            pnlRest[s] -= pnlSum[s];
+        }
+        shortRest -= shortSum;
+        callRest -= callSum;
+        putRest -= putSum;
+        deltaRest -= deltaSum;
+    }
+    // every row is in exactly one group slot or has code G and qty = 0 (counting nothing), so the last group
+    // slot holds what is left
+    shortLots[G - 1] <== shortRest;
+    calls[G - 1] <== callRest;
+    puts[G - 1] <== putRest;
+    positionDelta[G - 1] <== deltaRest;
+    for (var s = 0; s < S; s++) {
+        positionPnl[G - 1][s] <== pnlRest[s];
+    }
+    liabilities <== liabilitySum;
+    optionTotal <== optionSum;
+    positionValue <== positionSum;
+}
+
+/**
+ * The margin of an account (margin model v2) from its positions' sums per group slot, its group slots and its
+ * collateral slots: per group the scan risk, short option minimum and size tiers; the joint scan risk and the
+ * inter-underlying credit; requirement, IM and MM with the long-premium cap; collateral value, equity and
+ * solvency; then the margin commitment and what the statement discloses.
+ *
+ * @param G  group slots, 2 <= G <= MAX_GROUPS
+ * @param K  collateral slots, 1 <= K <= MAX_ASSETS
+ * The market's shape: S = MARKET_SCENARIOS() columns, a collateral tree of ASSET_DEPTH().
+ *
+ * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
+ * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
+ * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
+ * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N); BookMargin the sums over
+ * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
+ * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
+ * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
+ * @input liabilities, optionTotal, positionValue                                over all rows
+ *
+ * The group slots:
+ * @input key[G]              the slots' keys (GroupKeys, through GroupSlots): the collateral slots name them
+ * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  ASSUMES the tiers GroupSlots opened (so
+ *                            range-checked by GroupLeaf to TIER_BITS and PRICE_BITS, rates 0 in an unused slot)
+ *
+ * The collateral slots, and the parameters (each range-checked here or in AssetLeaf):
+ * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
+ * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
+ *                            unused slot's balance is 0
+ * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
+ *                            slot's leaf opens to assets_root
+ * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
+ *                            for an asset that is no underlying (group NO_GROUP) or has no balance
+ * @input asset_siblings[K][ASSET_DEPTH/2][3]
+ * @input balance[K]          range-checked here to BALANCE_BITS
+ * @input assets_root         any field element (the caller binds it to params_root)
+ * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
+ * @input im_bp, mm_bp        range-checked here to MULT_BITS
+ *
+ * The hiding statement:
+ * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
+ * @input margin_commitment   must be HashList(DOMAIN_MARGIN, IM, MM, salt)
+ * @input disclosure          must be disclosure_mode * 2^248 + disclosure_value
+ * @input disclosure_mode     constrained here to {0, 1, 2, 3}
+ * @input disclosure_value    range-checked here to [0, 2^248); 0 for DISCLOSE_NOTHING, IM * 2^128 + MM for
+ *                            DISCLOSE_MARGINS, a threshold X < 2^128 with MM <= X (DISCLOSE_MM_AT_MOST) or
+ *                            equity - IM >= X (DISCLOSE_FREE_AT_LEAST)
+ *
+ * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
+ * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
+ * could give one; engine marks are never negative).
+ *
+ * Cost: G + 1 scenario maxima of S + 1 127-bit values (about 5,300 each), the collateral slots (leaf, path and
+ *       G * S products each), the divisions and the commitment; circuits/constraints.json has the totals.
+ */
+template AccountTail(G, K) {
+    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
+    assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
+    var S = MARKET_SCENARIOS();
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+    var SCALE = BALANCE_SCALE();             // 10^8: scaled losses, tier charges
+
+    signal input shortLots[G];
+    signal input calls[G];
+    signal input puts[G];
+    signal input positionDelta[G];
+    signal input positionPnl[G][S];
+    signal input liabilities;
+    signal input optionTotal;
+    signal input positionValue;
+    signal input key[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input balance[K];
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input salt;
+    signal input margin_commitment;
+    signal input disclosure;
+    signal input disclosure_mode;
+    signal input disclosure_value;
+
+    // ---- the published multipliers and credit: range-checked before any arithmetic uses them ----
+    component imRange = UnsignedRangeCheck(MULT_BITS());
+    imRange.in <== im_bp;
+    component mmRange = UnsignedRangeCheck(MULT_BITS());
+    mmRange.in <== mm_bp;
+    component creditRange = AssertBelowConstant(MAX_CREDIT_BP() + 1);
+    creditRange.in <== credit_bp;                          // 0 <= credit_bp <= MAX_CREDIT_BP (80%)
+
+    // ---- collateral slots: range checks (in AssetLeaf), group, and their share of each scenario loss ----
+    component assetLeaf[K];
+    component assetPath[K];
+    component assetOrder[K];
+    component balanceRange[K];
+    component assetSel[K];
+    signal assetRootGap[K];
+    signal assetGap[K];
+    signal assetNoGroup[K];          // asset_group * (code G selected)
+    signal assetNotUnderlying[K];    // (asset_group - NO_GROUP) * (code G selected)
+    signal assetBalance[K][G];       // balance if the asset is slot g's underlying, else 0
+    signal assetPnl[K][G][S];        // assetBalance * asset_risk: the asset's scaled P&L in scenario s
+    for (var k = 0; k < K; k++) {
+        asset_used[k] * (asset_used[k] - 1) === 0;
+        balanceRange[k] = UnsignedRangeCheck(BALANCE_BITS());
+        balanceRange[k].in <== balance[k];
+        balance[k] * (1 - asset_used[k]) === 0;            // an unused slot holds nothing
+        assetLeaf[k] = AssetLeaf(S);
+        assetLeaf[k].price <== asset_price[k];
+        assetLeaf[k].haircut_bp <== haircut_bp[k];
+        assetLeaf[k].group <== asset_group[k];
+        assetLeaf[k].asset_risk <== asset_risk[k];
+        assetPath[k] = QuadMerkleInclusion(AL);
+        assetPath[k].leaf <== assetLeaf[k].out;
+        assetPath[k].index <== asset_id[k];
+        assetPath[k].siblings <== asset_siblings[k];
+        assetRootGap[k] <== assetPath[k].root - assets_root;
+        assetRootGap[k] * asset_used[k] === 0;             // a used slot opens the published table
+        if (k > 0) {
+            asset_used[k] * (1 - asset_used[k - 1]) === 0; // used slots first
+            assetGap[k] <== asset_used[k] * (asset_id[k] - asset_id[k - 1] - 1);
+            assetOrder[k] = UnsignedRangeCheck(ASSET_DEPTH());
+            assetOrder[k].in <== assetGap[k];              // used ids strictly increasing: no asset twice
+        } else {
+            assetGap[k] <== 0;
+        }
+
+        // the asset's underlying is the group of slot asset_slot[k]; code G only for no underlying or no balance
+        assetSel[k] = SlotKey(G);
+        assetSel[k].code <== asset_slot[k];
+        assetSel[k].key <== key;
+        assetNoGroup[k] <== asset_group[k] * assetSel[k].sel[G];
+        assetSel[k].out === asset_group[k] - assetNoGroup[k];
+        assetNotUnderlying[k] <== assetSel[k].sel[G] * (asset_group[k] - NO_GROUP());
+        assetNotUnderlying[k] * balance[k] === 0;
+        for (var g = 0; g < G; g++) {
+            assetBalance[k][g] <== balance[k] * assetSel[k].sel[g];
+            for (var s = 0; s < S; s++) {
+                assetPnl[k][g][s] <== assetBalance[k][g] * asset_risk[k][s];
+            }
+        }
+    }
+
     // ---- per group: scan risk (R1, R2, R7), short option minimum, net delta and size tiers (R9) ----
     signal scaled[G][S + 1];  // 10^8 * (short lots - position P&L) - collateral P&L; the last entry is 0
     signal scanScaled[G];
@@ -558,61 +778,8 @@ template AccountMargin(N, G, K) {
     component tierExcess[G][T];
     component concentrationCeil[G];
     var shortTotal = 0;
-    var posRest[S];           // position P&L not yet counted in a group g < G - 1, per scenario
-    var shortRest = 0;
-    var callRest = 0;
-    var putRest = 0;
-    var deltaRest = 0;
-    for (var s = 0; s < S; s++) {
-        posRest[s] = 0;
-        for (var p = 0; p < N; p++) {
-            posRest[s] += pnl[p][s];
-        }
-    }
-    for (var p = 0; p < N; p++) {
-        shortTotal += short[p];
-        callRest += callCharge[p];
-        putRest += putCharge[p];
-        deltaRest += qtyDelta[p];
-    }
-    shortRest = shortTotal;
     for (var g = 0; g < G; g++) {
-        var shortLots = 0;
-        var calls = 0;       // sum of qty * charge over the group's calls: minus the net short call charge
-        var puts = 0;
-        var positionDelta = 0;
-        var positionPnl[S];
-        if (g < G - 1) {
-            for (var s = 0; s < S; s++) {
-                positionPnl[s] = 0;
-            }
-            for (var p = 0; p < N; p++) {
-                shortLots += groupShort[p][g];
-                calls += groupCall[p][g];
-                puts += groupPut[p][g];
-                positionDelta += groupDelta[p][g];
-                for (var s = 0; s < S; s++) {
-                    positionPnl[s] += groupPnl[p][g][s];
-                }
-            }
-            shortRest -= shortLots;
-            callRest -= calls;
-            putRest -= puts;
-            deltaRest -= positionDelta;
-            for (var s = 0; s < S; s++) {
-                posRest[s] -= positionPnl[s];
-            }
-        } else {
-            // every position is in exactly one group slot or has code G and qty = 0 (counting nothing), so the
-            // last group slot holds what is left
-            shortLots = shortRest;
-            calls = callRest;
-            puts = putRest;
-            positionDelta = deltaRest;
-            for (var s = 0; s < S; s++) {
-                positionPnl[s] = posRest[s];
-            }
-        }
+        shortTotal += shortLots[g];
 
         // scan risk: ceil(max(0, max_s scaled) / 10^8); |scaled| < 2^126 (SCALED_LOSS_BITS)
         for (var s = 0; s < S; s++) {
@@ -620,7 +787,7 @@ template AccountMargin(N, G, K) {
             for (var k = 0; k < K; k++) {
                 collateralPnl += assetPnl[k][g][s];
             }
-            scaled[g][s] <== SCALE * (shortLots - positionPnl[s]) - collateralPnl;
+            scaled[g][s] <== SCALE * (shortLots[g] - positionPnl[g][s]) - collateralPnl;
         }
         scaled[g][S] <== 0;  // scan risk is floored at zero
         scanMax[g] = SignedMax(S + 1, SCALED_LOSS_BITS());
@@ -633,8 +800,8 @@ template AccountMargin(N, G, K) {
         // short option minimum: max(0, net short calls, net short puts) * charge; |calls|, |puts| <= 2^88
         somMax[g] = SignedMax(3, CHARGE_SUM_BITS());
         somMax[g].in[0] <== 0;
-        somMax[g].in[1] <== -calls;
-        somMax[g].in[2] <== -puts;
+        somMax[g].in[1] <== -calls[g];
+        somMax[g].in[2] <== -puts[g];
         som[g] <== somMax[g].out;
 
         // net delta in 1e-8 units of the underlying (delta per lot is in micro-units: * 100)
@@ -642,7 +809,7 @@ template AccountMargin(N, G, K) {
         for (var k = 0; k < K; k++) {
             collateralDelta += assetBalance[k][g];
         }
-        netDelta[g] <== 100 * positionDelta + collateralDelta;
+        netDelta[g] <== 100 * positionDelta[g] + collateralDelta;
         deltaAbs[g] = SignedAbs(DELTA_BITS());
         deltaAbs[g].in <== netDelta[g];
 
@@ -705,17 +872,9 @@ template AccountMargin(N, G, K) {
     imDiv.in <== imScaled;
 
     // ---- long-premium cap: an account without liabilities owes at most its long options' value ----
-    var liabilitySum = shortTotal;
-    var optionSum = 0;
-    for (var p = 0; p < N; p++) {
-        liabilitySum += linearLots[p];
-        optionSum += optionValue[p];
-    }
-    signal liabilities <== liabilitySum;  // a sum of N <= 2^8 values in [0, 2^41]: no wrap, so 0 iff none
-    component liabilityFree = IsZero();
+    component liabilityFree = IsZero();  // liabilities in [0, 2^49]: no wrap, so 0 iff none
     liabilityFree.in <== liabilities;
-    signal optionTotal <== optionSum;     // |optionTotal| <= 2^88
-    component mmExcess = MaxZero(CAP_BITS());
+    component mmExcess = MaxZero(CAP_BITS());  // |optionTotal| <= 2^88
     mmExcess.in <== mmDiv.q - optionTotal;
     component imExcess = MaxZero(CAP_BITS());
     imExcess.in <== imDiv.q - optionTotal;
@@ -742,12 +901,8 @@ template AccountMargin(N, G, K) {
     collateralDiv.in <== collateralSum;
     signal collateral <== collateralDiv.q;  // < 2^132 / 10^12 < 2^92.2
 
-    var positionSum = 0;
-    for (var p = 0; p < N; p++) {
-        positionSum += markValue[p];
-    }
     // |position value| <= 2^88 + 2^48 and collateral < 2^92.2: |equity| < 2^96, the reference's bound holds
-    signal equity <== collateral + positionSum - shortTotal;
+    signal equity <== collateral + positionValue - shortTotal;
     // solvency: equity - MM >= 0; equity and MM both lie in [-2^128, 2^128), far below r / 2 in magnitude
     component solvent = AssertSignedGreaterEq(MARGIN_PACK_BITS() + 1);
     solvent.in[0] <== equity;
@@ -782,6 +937,171 @@ template AccountMargin(N, G, K) {
     signal freeRoom <== mode.sel[DISCLOSE_FREE_AT_LEAST()] * (equity - im - disclosure_value);
     component freeAtLeast = UnsignedRangeCheck(THRESHOLD_BITS() + 1);  // equity - IM - X >= 0
     freeAtLeast.in <== freeRoom;
+}
+
+/**
+ * The account margin statement (margin model v2) over account-local slots: GroupSlots, PositionRows and
+ * AccountTail over one account, and its commitment.
+ *
+ * @param N  position slots; an unused slot holds qty = 0 and group slot code G (any leaf with a valid path)
+ * @param G  group slots: the underlyings the account trades or posts, ids ascending, used slots first
+ * @param K  collateral slots: the assets the account posts, ids ascending, used slots first
+ * The market's shape is fixed: S = MARKET_SCENARIOS() columns, trees of INSTRUMENT_DEPTH(), GROUP_DEPTH() and
+ * ASSET_DEPTH().
+ *
+ * Public inputs
+ * @input params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch),
+ *                            table_hash = HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp)
+ * @input account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, (asset_id_k, balance_k)_k,
+ *                            salt)
+ * @input margin_commitment   HashList(DOMAIN_MARGIN, IM, MM, salt): hides IM and MM (micro-units of quote
+ *                            currency) from everyone without the account's salt (its owner and the venue)
+ * @input disclosure          mode * 2^248 + value: mode DISCLOSE_NOTHING (value 0), DISCLOSE_MARGINS (value
+ *                            IM * 2^128 + MM), DISCLOSE_MM_AT_MOST (value X < 2^128, MM <= X) or
+ *                            DISCLOSE_FREE_AT_LEAST (value X < 2^128, equity - IM >= X)
+ *
+ * Private inputs and their bounds: every value read from the published parameters is range-checked where it is
+ * opened (InstrumentLeaf, GroupLeaf and AssetLeaf hash exactly the values they check), so a venue cannot
+ * publish a root whose values overflow the arithmetic.
+ * @input qty[N], leaf_index[N], position_slot[N], group[N], kind[N], mark[N], charge[N], delta[N], vega[N],
+ *        risk[N][S], siblings[N][INSTRUMENT_DEPTH/2][3]  the position rows: constrained in PositionRows
+ * @input group_id[G], group_used[G], tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS],
+ *        group_siblings[G][GROUP_DEPTH/2][3]  the group slots: constrained in GroupSlots
+ * @input asset_id[K], asset_used[K], asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S],
+ *        asset_slot[K], asset_siblings[K][ASSET_DEPTH/2][3], balance[K]  the collateral slots: constrained in
+ *        AccountTail
+ * @input instruments_root, groups_root, assets_root  the roots the paths open to; any field elements
+ * @input credit_bp, im_bp, mm_bp  range-checked in AccountTail
+ * @input epoch               any field element (hashed only)
+ * @input salt                any field element; chosen at random (>= 128 bits) so the commitments hide
+ * @input disclosure_mode, disclosure_value  constrained in AccountTail
+ *
+ * Rejected besides a false statement: what AccountTail rejects (a requirement or IM of 2^96 or more, a
+ * negative IM or MM).
+ *
+ * Cost: see circuits/constraints.json; per position most of it the range checks of the packed leaf and its
+ *       Merkle path, then the 127-bit scenario maxima (G + 1 of them) and the collateral slots.
+ */
+template AccountMargin(N, G, K) {
+    assert(N >= 1 && N <= MAX_POSITIONS());  // the loss bounds assume at most 2^8 positions
+    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
+    assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
+    var S = MARKET_SCENARIOS();
+    var L = INSTRUMENT_DEPTH() \ 2;
+    var GL = GROUP_DEPTH() \ 2;
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+
+    signal input params_root;
+    signal input account_commitment;
+    signal input margin_commitment;
+    signal input disclosure;
+
+    signal input qty[N];
+    signal input leaf_index[N];
+    signal input position_slot[N];
+    signal input group[N];
+    signal input kind[N];
+    signal input mark[N];
+    signal input charge[N];
+    signal input delta[N];
+    signal input vega[N];
+    signal input risk[N][S];
+    signal input siblings[N][L][3];
+    signal input group_id[G];
+    signal input group_used[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input group_siblings[G][GL][3];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input instruments_root;
+    signal input groups_root;
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input epoch;
+    signal input balance[K];
+    signal input salt;
+    signal input disclosure_mode;
+    signal input disclosure_value;
+
+    // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
+    component tableHash = TableHash();
+    tableHash.groups_root <== groups_root;
+    tableHash.assets_root <== assets_root;
+    tableHash.credit_bp <== credit_bp;
+    component paramsHash = ParamsRoot();
+    paramsHash.instruments_root <== instruments_root;
+    paramsHash.table_hash <== tableHash.out;
+    paramsHash.im_bp <== im_bp;
+    paramsHash.mm_bp <== mm_bp;
+    paramsHash.epoch <== epoch;
+    params_root === paramsHash.out;
+
+    // ---- group slots: the account's underlyings, each a leaf of the group table ----
+    component groups = GroupSlots(G);
+    groups.group_id <== group_id;
+    groups.group_used <== group_used;
+    groups.tier_threshold <== tier_threshold;
+    groups.tier_rate <== tier_rate;
+    groups.group_siblings <== group_siblings;
+    groups.groups_root <== groups_root;
+
+    // ---- positions: each row is a leaf of the committed tree, summed per group slot ----
+    component rows = PositionRows(N, G);
+    rows.qty <== qty;
+    rows.leaf_index <== leaf_index;
+    rows.position_slot <== position_slot;
+    rows.group <== group;
+    rows.kind <== kind;
+    rows.mark <== mark;
+    rows.charge <== charge;
+    rows.delta <== delta;
+    rows.vega <== vega;
+    rows.risk <== risk;
+    rows.siblings <== siblings;
+    rows.key <== groups.key;
+    rows.instruments_root <== instruments_root;
+
+    // ---- the margin, solvency, the margin commitment and the disclosure ----
+    component tail = AccountTail(G, K);
+    tail.shortLots <== rows.shortLots;
+    tail.calls <== rows.calls;
+    tail.puts <== rows.puts;
+    tail.positionDelta <== rows.positionDelta;
+    tail.positionPnl <== rows.positionPnl;
+    tail.liabilities <== rows.liabilities;
+    tail.optionTotal <== rows.optionTotal;
+    tail.positionValue <== rows.positionValue;
+    tail.key <== groups.key;
+    tail.tier_threshold <== tier_threshold;
+    tail.tier_rate <== tier_rate;
+    tail.asset_id <== asset_id;
+    tail.asset_used <== asset_used;
+    tail.asset_price <== asset_price;
+    tail.haircut_bp <== haircut_bp;
+    tail.asset_group <== asset_group;
+    tail.asset_risk <== asset_risk;
+    tail.asset_slot <== asset_slot;
+    tail.asset_siblings <== asset_siblings;
+    tail.balance <== balance;
+    tail.assets_root <== assets_root;
+    tail.credit_bp <== credit_bp;
+    tail.im_bp <== im_bp;
+    tail.mm_bp <== mm_bp;
+    tail.salt <== salt;
+    tail.margin_commitment <== margin_commitment;
+    tail.disclosure <== disclosure;
+    tail.disclosure_mode <== disclosure_mode;
+    tail.disclosure_value <== disclosure_value;
 
     // ---- the account commitment ----
     component commitment = HashList(3 + 2 * N + 2 * K + 1);

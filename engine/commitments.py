@@ -28,13 +28,23 @@ from zkmargin.engine.risk import IntArray, RiskTable
 from zkmargin.statement.commitments import (
     account_commitment,
     asset_leaf,
+    book_commitment,
     group_leaf,
     instrument_leaf,
     params_root,
+    positions_hash,
     table_hash,
 )
 from zkmargin.statement.merkle4 import QuadMerkleTree
-from zkmargin.statement.sizes import ASSET_DEPTH, GROUP_DEPTH, INSTRUMENT_DEPTH, MARKET_SCENARIOS, NO_GROUP, CircuitSize
+from zkmargin.statement.sizes import (
+    ASSET_DEPTH,
+    GROUP_DEPTH,
+    INSTRUMENT_DEPTH,
+    MARKET_SCENARIOS,
+    NO_GROUP,
+    BookSize,
+    CircuitSize,
+)
 
 
 @dataclass(frozen=True)
@@ -248,3 +258,36 @@ def commit_account(account: AccountInts, size: CircuitSize, salt: int) -> int:
     leaf_index, qty = slots(account, size)
     asset_id, balance = asset_slots(account, size)
     return account_commitment(leaf_index, qty, asset_id, balance, salt)
+
+
+def used_chunks(account: AccountInts, size: BookSize) -> int:
+    """How many of the book's chunks hold positions: ceil(positions / C); the rest are unused."""
+    return -(-len(account.qty) // size.chunk_positions)
+
+
+def chunk_slots(account: AccountInts, size: BookSize) -> list[tuple[list[int], list[int]]]:
+    """``(leaf_index[C], qty[C])`` of each of the book's M chunks: the account's position slots in order (sorted by
+    leaf index), C per chunk, padded with ``(0, 0)``; an unused chunk is all padding.
+
+    Raises
+    ------
+    InputError
+        More positions than the book's M * C slots.
+    """
+    leaf_index, qty = slots(account, size.account)
+    c = size.chunk_positions
+    return [(leaf_index[i * c:(i + 1) * c], qty[i * c:(i + 1) * c]) for i in range(size.chunks)]
+
+
+def chunk_positions_hashes(account: AccountInts, size: BookSize) -> list[int]:
+    """The book's ``positions_hash`` per chunk: of the chunk's slots when it is used, 0 when it is not."""
+    used = used_chunks(account, size)
+    return [positions_hash(leaf_index, qty) if i < used else 0
+            for i, (leaf_index, qty) in enumerate(chunk_slots(account, size))]
+
+
+def commit_book(account: AccountInts, size: BookSize, salt: int) -> int:
+    """The hiding commitment to an account proven as a book of ``size``: its chunks' positions hashes and its
+    collateral slots (``circuits/book.circom`` BookMargin)."""
+    asset_id, balance = asset_slots(account, size.account)
+    return book_commitment(chunk_positions_hashes(account, size), asset_id, balance, salt)

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from zkmargin.constants import FIELD_ORDER, format_money
 from zkmargin.engine.account import AccountInts
@@ -38,6 +38,8 @@ from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
 
 Progress = Callable[[str], Any]
+#: The account circuit's margin is its AccountTail component ``tail`` (circuits/account.circom).
+TAIL: Final = "main.tail."
 
 
 class InsolventError(InputError):
@@ -149,23 +151,23 @@ def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult
     """The circuit's intermediate values must equal the engine's (signals the compiler kept); group slot ``g``
     holds market group ``groups[g]``."""
     expected: dict[str, int] = {
-        "main.mm": result.maintenance_margin, "main.im": result.initial_margin,
-        "main.collateral": result.collateral_value, "main.equity": result.equity,
-        "main.requirement": result.requirement, "main.separate": result.separate_scan,
-        "main.joint": result.joint_scan, "main.scanRisk": result.scan_risk}
+        f"{TAIL}mm": result.maintenance_margin, f"{TAIL}im": result.initial_margin,
+        f"{TAIL}collateral": result.collateral_value, f"{TAIL}equity": result.equity,
+        f"{TAIL}requirement": result.requirement, f"{TAIL}separate": result.separate_scan,
+        f"{TAIL}joint": result.joint_scan, f"{TAIL}scanRisk": result.scan_risk}
     for g, market_group in enumerate(groups):
         gm = result.groups[market_group]
-        expected[f"main.scan[{g}]"] = gm.scan_risk
-        expected[f"main.som[{g}]"] = gm.short_option_minimum
-        expected[f"main.netDelta[{g}]"] = gm.net_delta
-        expected[f"main.concentration[{g}]"] = gm.concentration
+        expected[f"{TAIL}scan[{g}]"] = gm.scan_risk
+        expected[f"{TAIL}som[{g}]"] = gm.short_option_minimum
+        expected[f"{TAIL}netDelta[{g}]"] = gm.net_delta
+        expected[f"{TAIL}concentration[{g}]"] = gm.concentration
     for name, want in expected.items():
         try:
             got = read_signals(artifacts.circuit, witness, [name])[name]
         except SignalError:
             continue  # removed by the optimiser as a linear combination of other signals
         if got != want % FIELD_ORDER:
-            raise CircuitMismatchError(f"circuit and engine disagree on {name.removeprefix('main.')}: "
+            raise CircuitMismatchError(f"circuit and engine disagree on {name.removeprefix(TAIL)}: "
                                        f"circuit {got}, engine {want}")
 
 

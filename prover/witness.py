@@ -1,7 +1,9 @@
-"""Build the account circuit's input from the engine's integers."""
+"""Build the account circuit's input from the engine's integers; the parts (position rows, slots, parameters,
+statement) serve the book's chunk and combine circuits too (:mod:`zkmargin.prover.book`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from zkmargin.constants import to_field
@@ -9,7 +11,7 @@ from zkmargin.engine.account import AccountInts
 from zkmargin.engine.commitments import AccountSlots, ParamsTree, account_slots, commit_account
 from zkmargin.engine.results import MarginResult
 from zkmargin.statement.commitments import margin_commitment
-from zkmargin.statement.signals import Disclosure, Statement
+from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, Disclosure, Statement
 from zkmargin.statement.sizes import CircuitSize
 
 
@@ -27,43 +29,71 @@ def circuit_input(params: ParamsTree, account: AccountInts, salt: int, result: M
     ``Disclosure.MM_AT_MOST`` and ``Disclosure.FREE_COLLATERAL_AT_LEAST``.
     """
     layout = account_slots(params, account, size)
-    table = params.table
-    shown = disclosure is Disclosure.MARGINS
-    statement = Statement(params.params_root, commit_account(account, size, salt),
-                          margin_commitment(result.initial_margin, result.maintenance_margin, salt), disclosure,
-                          initial_margin=result.initial_margin if shown else None,
-                          maintenance_margin=result.maintenance_margin if shown else None, threshold=threshold)
+    statement = account_statement(params, commit_account(account, size, salt), result, salt, disclosure, threshold)
     inputs: dict[str, Any] = {
-        "params_root": statement.params_root,
-        "account_commitment": statement.account_commitment,
-        "margin_commitment": statement.margin_commitment,
-        "disclosure": statement.disclosure_signal,
-        "qty": [to_field(q) for q in layout.qty],
-        "leaf_index": layout.leaf_index,
-        "position_slot": layout.position_slot,
-        "group": [int(table.group_index[i]) for i in layout.leaf_index],
-        "kind": [int(table.kind[i]) for i in layout.leaf_index],
-        "mark": [to_field(int(table.mark[i])) for i in layout.leaf_index],
-        "charge": [int(table.charge[i]) for i in layout.leaf_index],
-        "delta": [to_field(int(table.delta[i])) for i in layout.leaf_index],
-        "vega": [to_field(int(table.vega[i])) for i in layout.leaf_index],
-        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in layout.leaf_index],
-        "siblings": [params.tree.path(i) for i in layout.leaf_index],
+        **public_inputs(statement),
+        **position_inputs(params, layout.leaf_index, layout.qty, layout.position_slot),
         **group_slot_inputs(params, layout),
         **asset_slot_inputs(params, layout),
-        "instruments_root": params.instruments_root,
-        "groups_root": params.groups_root,
-        "assets_root": params.assets_root,
-        "credit_bp": params.credit_bp,
-        "im_bp": table.im_multiplier_bp,
-        "mm_bp": table.mm_multiplier_bp,
-        "epoch": table.epoch,
+        **params_inputs(params),
         "balance": layout.balance,
         "salt": salt,
-        "disclosure_mode": int(statement.disclosure),
-        "disclosure_value": statement.disclosure_value,
+        **disclosure_inputs(statement),
     }
     return inputs, statement
+
+
+def account_statement(params: ParamsTree, commitment: int, result: MarginResult, salt: int,
+                      disclosure: Disclosure = Disclosure.NOTHING, threshold: int | None = None) -> Statement:
+    """The statement of an account with account commitment ``commitment`` and engine margin ``result``: its
+    margin commitment (with ``salt``) and what it discloses (``threshold`` in micro-units, for the threshold
+    modes)."""
+    shown = disclosure is Disclosure.MARGINS
+    return Statement(params.params_root, commitment,
+                     margin_commitment(result.initial_margin, result.maintenance_margin, salt), disclosure,
+                     initial_margin=result.initial_margin if shown else None,
+                     maintenance_margin=result.maintenance_margin if shown else None, threshold=threshold)
+
+
+def public_inputs(statement: Statement) -> dict[str, int]:
+    """The statement's four public signals by name (``params_root``, ``account_commitment``,
+    ``margin_commitment``, ``disclosure``)."""
+    return dict(zip(PUBLIC_SIGNAL_NAMES, statement.public_signals(), strict=True))
+
+
+def disclosure_inputs(statement: Statement) -> dict[str, int]:
+    """``disclosure_mode`` and ``disclosure_value``: the private split of the public ``disclosure``."""
+    return {"disclosure_mode": int(statement.disclosure), "disclosure_value": statement.disclosure_value}
+
+
+def params_inputs(params: ParamsTree) -> dict[str, int]:
+    """What opens ``params_root`` besides the trees' paths: the three roots, the credit, the multipliers (bp) and
+    the epoch."""
+    table = params.table
+    return {"instruments_root": params.instruments_root, "groups_root": params.groups_root,
+            "assets_root": params.assets_root, "credit_bp": params.credit_bp, "im_bp": table.im_multiplier_bp,
+            "mm_bp": table.mm_multiplier_bp, "epoch": table.epoch}
+
+
+def position_inputs(params: ParamsTree, leaf_index: Sequence[int], qty: Sequence[int],
+                    position_slot: Sequence[int]) -> dict[str, Any]:
+    """The position rows (``PositionRows`` of the circuit): ``qty``, ``leaf_index`` and ``position_slot``
+    (the group slot of each row, ``G`` for an unused one) as given, and each row's leaf values (``risk[N][S]``
+    padded to the market's scenarios) and Merkle path (``siblings[N][levels][3]``)."""
+    table = params.table
+    return {
+        "qty": [to_field(q) for q in qty],
+        "leaf_index": list(leaf_index),
+        "position_slot": list(position_slot),
+        "group": [int(table.group_index[i]) for i in leaf_index],
+        "kind": [int(table.kind[i]) for i in leaf_index],
+        "mark": [to_field(int(table.mark[i])) for i in leaf_index],
+        "charge": [int(table.charge[i]) for i in leaf_index],
+        "delta": [to_field(int(table.delta[i])) for i in leaf_index],
+        "vega": [to_field(int(table.vega[i])) for i in leaf_index],
+        "risk": [[to_field(int(v)) for v in params.risk[i]] for i in leaf_index],
+        "siblings": [params.tree.path(i) for i in leaf_index],
+    }
 
 
 def group_slot_inputs(params: ParamsTree, layout: AccountSlots) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""The shape of the committed market and of the account circuits, one per ``circuits/main/account_<name>.circom``.
+"""The shape of the committed market and of the account circuits, one per ``circuits/main/account_<name>.circom``,
+and of the book circuits (an account proven in chunks), one pair ``circuits/main/chunk_<name>.circom`` and
+``circuits/main/book_<name>.circom`` per :data:`BOOK_SIZES` entry.
 
 The market's shape is fixed for every circuit, so one ``params_root`` serves every size: the instrument tree
 holds ``4^(INSTRUMENT_DEPTH / 2)`` leaves, every risk array has ``MARKET_SCENARIOS`` columns, and the group and
@@ -10,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final
+
+from zkmargin.constants import MAX_POSITIONS
 
 #: Scenario columns of every committed risk array: the largest shipped preset (crypto-grid, 33) fits.
 MARKET_SCENARIOS: Final = 40
@@ -61,4 +65,52 @@ SIZES: Final = {
     "small": CircuitSize("small", positions=1, groups=2, assets=1),
     "test": CircuitSize("test", positions=6, groups=2, assets=3),
     "standard": CircuitSize("standard", positions=16, groups=3, assets=4),
+}
+
+
+@dataclass(frozen=True)
+class BookSize:
+    """Slots of a book proven in chunks: ``chunks`` (M) chunks of ``chunk_positions`` (C) positions, each proven by
+    ``AccountChunk(C, G)``, combined by ``BookMargin(M, C, G, K)`` with G group and K collateral slots.
+
+    The book holds up to ``M * C <= MAX_POSITIONS`` positions: the combine's bit widths assume sums over at most
+    that many position rows.
+    """
+
+    name: str
+    chunk_positions: int
+    chunks: int
+    groups: int
+    assets: int
+
+    def __post_init__(self) -> None:
+        if self.chunk_positions < 1 or self.chunks < 1 or self.groups < 2 or self.assets < 1:
+            raise ValueError(f"book size {self.name}: needs C >= 1, M >= 1, G >= 2 and K >= 1")
+        if self.chunks * self.chunk_positions > MAX_POSITIONS:
+            raise ValueError(f"book size {self.name}: M * C = {self.chunks * self.chunk_positions} positions exceed "
+                             f"MAX_POSITIONS = {MAX_POSITIONS}")
+
+    @property
+    def positions(self) -> int:
+        """Position slots of the whole book: M * C."""
+        return self.chunks * self.chunk_positions
+
+    @property
+    def scenarios(self) -> int:
+        """Scenario columns (the market's, the same for every size)."""
+        return MARKET_SCENARIOS
+
+    @property
+    def account(self) -> CircuitSize:
+        """The whole book's slots as one account (M * C positions, G groups, K assets): its slot layout."""
+        return CircuitSize(f"{self.name} book", self.positions, self.groups, self.assets)
+
+    def describe(self) -> str:
+        """``C=16 M=16 G=3 K=4`` for help texts and errors."""
+        return f"C={self.chunk_positions} M={self.chunks} G={self.groups} K={self.assets}"
+
+
+BOOK_SIZES: Final = {
+    "test": BookSize("test", chunk_positions=4, chunks=3, groups=2, assets=3),
+    "large": BookSize("large", chunk_positions=16, chunks=16, groups=3, assets=4),
 }

@@ -70,6 +70,7 @@ def wide_params() -> ParamsTree:
 
 
 SIZE = SIZES["test"]
+TAIL = "main.tail."  # AccountMargin's AccountTail: the margin's signals
 
 
 def reference_margin(table: RiskTable, account: AccountInts) -> MarginResult:
@@ -129,18 +130,18 @@ def accounts(draw: st.DrawFn, table: RiskTable, max_positions: int, max_groups: 
 
 def expected_signals(result: MarginResult, groups: list[int]) -> tuple[dict[str, int], dict[str, int]]:
     """(signals the optimiser keeps, signals it may fold away) -> the reference's values as field elements; group
-    slot ``g`` holds market group ``groups[g]``."""
-    required = {"main.mm": result.maintenance_margin, "main.collateral": result.collateral_value,
-                "main.equity": result.equity, "main.scanRisk": result.scan_risk,
-                "main.requirementMax.out": max(result.scan_risk, result.short_option_minimum)}
-    optional = {"main.im": result.initial_margin, "main.separate": result.separate_scan,
-                "main.requirement": result.requirement, "main.joint": result.joint_scan}
+    slot ``g`` holds market group ``groups[g]``.  The margin is AccountMargin's component ``tail``."""
+    required = {f"{TAIL}mm": result.maintenance_margin, f"{TAIL}collateral": result.collateral_value,
+                f"{TAIL}equity": result.equity, f"{TAIL}scanRisk": result.scan_risk,
+                f"{TAIL}requirementMax.out": max(result.scan_risk, result.short_option_minimum)}
+    optional = {f"{TAIL}im": result.initial_margin, f"{TAIL}separate": result.separate_scan,
+                f"{TAIL}requirement": result.requirement, f"{TAIL}joint": result.joint_scan}
     for g, market_group in enumerate(groups):
         group = result.groups[market_group]
-        required[f"main.som[{g}]"] = group.short_option_minimum
-        required[f"main.concentration[{g}]"] = group.concentration
-        optional[f"main.scan[{g}]"] = group.scan_risk
-        optional[f"main.netDelta[{g}]"] = group.net_delta
+        required[f"{TAIL}som[{g}]"] = group.short_option_minimum
+        required[f"{TAIL}concentration[{g}]"] = group.concentration
+        optional[f"{TAIL}scan[{g}]"] = group.scan_risk
+        optional[f"{TAIL}netDelta[{g}]"] = group.net_delta
     return ({k: v % FIELD_ORDER for k, v in required.items()}, {k: v % FIELD_ORDER for k, v in optional.items()})
 
 
@@ -149,9 +150,9 @@ SOLVENCY_LINE = next(n for n, line in enumerate((ROOT / "circuits" / "account.ci
 
 
 def assert_fails_solvency(error: WitnessError) -> None:
-    """The witness calculator stopped at the solvency check of AccountMargin, and nowhere else."""
+    """The witness calculator stopped at the solvency check of AccountMargin's AccountTail, and nowhere else."""
     assert error.assert_failed, error.tool_message
-    frames = re.findall(r"Error in template AccountMargin_\d+ line: (\d+)", error.tool_message)
+    frames = re.findall(r"Error in template AccountTail_\d+ line: (\d+)", error.tool_message)
     assert frames == [str(SOLVENCY_LINE)], error.tool_message
 
 

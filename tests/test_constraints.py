@@ -1,7 +1,9 @@
-"""Constraint budgets are data: the account circuits' R1CS counts must equal circuits/constraints.json.
+"""Constraint budgets are data: the account and book circuits' R1CS counts must equal circuits/constraints.json.
 
 Each shipped size is compiled with the project's flags (``--O2``) and its count compared with the record, as is
-the same circuit with one position slot, from which the record's marginal cost per position follows.  A change
+the same circuit with one position slot, from which the record's marginal cost per position follows.  Each book
+size's chunk circuit and combine circuit are compiled and compared too (the `large` combine takes about four
+minutes cold).  A change
 that moves a count fails here until the record is updated on purpose.  The `standard` circuit takes minutes to
 compile cold (it is cached by content hash afterwards); it is marked ``slow`` but runs in the default ``pytest``.
 """
@@ -16,8 +18,9 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
+from zkmargin.prover.book import book_main_file, chunk_main_file
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES
-from zkmargin.statement.sizes import SIZES, CircuitSize
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize, CircuitSize
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import main_file
 
@@ -26,6 +29,9 @@ RECORD_PATH = ROOT / "circuits" / "constraints.json"
 GENERATED = ROOT / ".cache" / "constraints"
 COMPILE_TIMEOUT_S = 1800.0
 _MAIN_RE = re.compile(r"component\s+main\s*\{\s*public\s*\[([^\]]*)\]\s*\}\s*=\s*AccountMargin\(([^)]*)\)\s*;")
+_BOOK_MAIN_RE = re.compile(r"component\s+main\s*\{\s*public\s*\[([^\]]*)\]\s*\}\s*=\s*(\w+)\(([^)]*)\)\s*;")
+#: The two circuits of a book size: their template, public signals and parameters.
+BOOK_PARTS = ("chunk", "book")
 
 
 def record() -> dict[str, Any]:
@@ -64,10 +70,12 @@ def per_position(constraints: int, one_position: int, positions: int) -> int | N
     return round((constraints - one_position) / (positions - 1)) if positions > 1 else None
 
 
-def mismatch(size: str, what: str, got: int, want: int, entry: dict[str, Any]) -> str:
-    return (f"the {size} account circuit now has {got:,} {what}; circuits/constraints.json records {want:,} "
+def mismatch(size: str, what: str, got: int, want: int, entry: dict[str, Any], circuit: str = "account",
+             where: str | None = None) -> str:
+    where = where or f"\"{size}\""
+    return (f"the {size} {circuit} circuit now has {got:,} {what}; circuits/constraints.json records {want:,} "
             f"({got - want:+,}). If the change is intended, update circuits/constraints.json in the same commit "
-            f"(entry \"{size}\" -> {json.dumps(entry)}); otherwise find what changed it.")
+            f"(entry {where} -> {json.dumps(entry)}); otherwise find what changed it.")
 
 
 def compile_size(size: str) -> CompiledCircuit:
@@ -112,3 +120,56 @@ def test_cost_per_position_matches_record(size: str) -> None:
     updated = {**entry, "constraints_one_position": got,
                "constraints_per_position": per_position(entry["constraints"], got, SIZES[size].positions)}
     assert got == want, mismatch(size, "constraints with one position slot", got, want, updated)
+
+
+# --------------------------------------------------------------------------- book sizes
+
+
+def book_main(size: BookSize, part: str) -> Path:
+    return chunk_main_file(size) if part == "chunk" else book_main_file(size)
+
+
+def book_declaration(size: BookSize, part: str) -> tuple[list[str], str, list[int]]:
+    """What the main file of a book size's ``part`` should declare: public signals, template, arguments."""
+    if part == "chunk":
+        return ["params_root", "chunk_link"], "AccountChunk", [size.chunk_positions, size.groups]
+    return ([*PUBLIC_SIGNAL_NAMES, "chunk_link"], "BookMargin",
+            [size.chunks, size.chunk_positions, size.groups, size.assets])
+
+
+def book_size_fields(size: BookSize) -> dict[str, int]:
+    return {"chunk_positions": size.chunk_positions, "chunks": size.chunks, "groups": size.groups,
+            "assets": size.assets}
+
+
+def test_record_describes_the_book_sizes() -> None:
+    books = record()["books"]
+    assert set(books) == set(BOOK_SIZES), "circuits/constraints.json must record every book size of BOOK_SIZES"
+    for name, entry in books.items():
+        size = BOOK_SIZES[name]
+        assert entry["size"] == book_size_fields(size)
+        for part in BOOK_PARTS:
+            path = book_main(size, part)
+            assert entry[part]["main"] == path.relative_to(ROOT).as_posix()
+            match = _BOOK_MAIN_RE.search(path.read_text())
+            assert match, f"{path} has no `component main {{public [...]}} = ...(...)` line"
+            public, template, args = book_declaration(size, part)
+            assert [s.strip() for s in match.group(1).split(",")] == public
+            assert match.group(2) == template
+            assert [int(v) for v in match.group(3).split(",")] == args, f"{path} disagrees with BOOK_SIZES[{name!r}]"
+
+
+BOOK_PARAMS = [pytest.param(name, part, marks=pytest.mark.slow) for name in BOOK_SIZES for part in BOOK_PARTS]
+
+
+@pytest.mark.parametrize(("size", "part"), BOOK_PARAMS)
+def test_book_constraint_count_matches_record(size: str, part: str) -> None:
+    entry = record()["books"][size][part]
+    book_size = BOOK_SIZES[size]
+    circuit = compile_circuit(book_main(book_size, part), timeout=COMPILE_TIMEOUT_S)
+    got, want = circuit.n_constraints, entry["constraints"]
+    assert got == want, mismatch(size, "constraints", got, want, {**entry, "constraints": got}, circuit=part,
+                                 where=f"books.{size}.{part}")
+    public, _, _ = book_declaration(book_size, part)
+    n_public = len(public) - 1 + (book_size.chunks if part == "book" else 1)  # chunk_link is one or M signals
+    assert circuit.n_public_inputs == n_public and circuit.n_public_outputs == 0

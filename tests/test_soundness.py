@@ -86,6 +86,7 @@ pytestmark = pytest.mark.slow
 SIZE = SIZES["test"]
 
 ACCOUNT_CIRCOM = ROOT / "circuits" / "account.circom"
+BOOK_CIRCOM = ROOT / "circuits" / "book.circom"
 SALT = 0x5A17_0F_2026_1124_C0FFEE
 QTY_LIMIT = 1 << (QTY_BITS - 1)  # |qty| < 2^40: the signed 41-bit range is [-2^40, 2^40)
 RISK_LIMIT = 1 << (RISK_BITS - 1)  # risk, mark, delta: [-2^40, 2^40)
@@ -139,23 +140,28 @@ ASSET_RISK_RANGE = f"{ASSET_LEAF} / pack.in <== asset_risk / {PACKED}"
 THRESHOLD_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / thresholdRange[t].in <== tier_threshold[t]"
 RATE_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / rateRange[t].in <== tier_rate[t]"
 
-#: Templates whose frames failing_statement reads, and the file each is in.
-TEMPLATE_FILES = {"AccountMargin": ACCOUNT_CIRCOM, "InstrumentLeaf": ACCOUNT_CIRCOM, "GroupLeaf": ACCOUNT_CIRCOM,
-                  "AssetLeaf": ACCOUNT_CIRCOM, "SlotKey": ACCOUNT_CIRCOM,
+#: Templates whose frames failing_statement reads, and the file each is in (the book's too, for
+#: tests/test_book_circuit.py).
+TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "GroupSlots", "GroupKeys", "PositionRows",
+                                                       "AccountTail", "ParamsRoot", "TableHash", "InstrumentLeaf",
+                                                       "GroupLeaf", "AssetLeaf", "SlotKey")},
+                  **{name: BOOK_CIRCOM for name in ("AccountChunk", "BookMargin", "ChunkLink", "PositionsHash")},
                   "PackSigned": ROOT / "circuits" / "lib" / "pack.circom"}
 _FRAME = re.compile(r"Error in template (\w+?)_\d+ line: (\d+)")
 
 
 def failing_statement(error: WitnessError) -> str:
-    """The statements at which witness generation stopped: AccountMargin's first, then each template of
-    :data:`TEMPLATE_FILES` below it, comments stripped and joined by `` / ``."""
+    """The statements at which witness generation stopped: the main template's (AccountMargin, AccountChunk or
+    BookMargin) first, then each template of :data:`TEMPLATE_FILES` below it, comments stripped and joined by
+    `` / ``."""
     frames = []
     for template, line in _FRAME.findall(error.tool_message):
         if template in TEMPLATE_FILES:
             lines = TEMPLATE_FILES[template].read_text().splitlines()
             frames.append(lines[int(line) - 1].split("//")[0].strip().removesuffix(";"))
     if not frames:
-        raise AssertionError(f"no AccountMargin frame in the witness calculator's message {error.tool_message!r}")
+        raise AssertionError(f"no frame of a zkmargin template in the witness calculator's message "
+                             f"{error.tool_message!r}")
     return " / ".join(reversed(frames))
 
 
