@@ -27,14 +27,22 @@ from zkmargin.cli.common import (
 from zkmargin.cli.progress import Steps
 from zkmargin.constants import MONEY_SCALE
 from zkmargin.engine.account import encode_account
-from zkmargin.engine.commitments import build_params_tree, commit_account
+from zkmargin.engine.commitments import build_params_tree, commit_account, commit_book
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
-from zkmargin.prover.prove import CircuitMismatchError, check_disclosure, check_provable, prove_account
+from zkmargin.prover.prove import (
+    CircuitMismatchError,
+    ProofResult,
+    ProvableAccount,
+    check_disclosure,
+    check_provable,
+    prove_account,
+)
+from zkmargin.prover.prove_book import BookProofResult, ProvableBook, check_provable_book, prove_book
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.records import read_salt, write_private
 from zkmargin.statement.signals import Disclosure, hex64
-from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES
 from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, ptau_power, setup
 
 INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive from a public seed and anyone can "
@@ -42,10 +50,12 @@ INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive fro
 
 
 def add_size_arg(parser: argparse.ArgumentParser) -> None:
-    """The ``--size`` option (choices from :data:`zkmargin.statement.sizes.SIZES`)."""
-    parser.add_argument("--size", choices=sorted(SIZES), default="test",
+    """The ``--size`` option: an account circuit size (:data:`zkmargin.statement.sizes.SIZES`) or a book size
+    (:data:`zkmargin.statement.sizes.BOOK_SIZES`), proven in chunks."""
+    parser.add_argument("--size", choices=[*SIZES, *BOOK_SIZES], default="test",
                         help="circuit size (default %(default)s): " + "; ".join(
-                            f"{s.name}: {s.describe()}" for s in SIZES.values()))
+                            f"{s.name}: {s.describe()}" for s in SIZES.values()) + "; books proven in chunks of C "
+                            "positions: " + "; ".join(f"{b.name}: {b.describe()}" for b in BOOK_SIZES.values()))
 
 
 def salt_folder() -> Path:
@@ -70,6 +80,20 @@ def run_setup(console: Console, size: str, ptau: Path | None, seed: str = DEV_SE
     return artifacts
 
 
+def run_book_setup(console: Console, size: str, ptau: Path | None, seed: str = DEV_SEED
+                   ) -> tuple[SetupArtifacts, SetupArtifacts]:
+    """Set up (or load) the chunk and the book circuit's keys of book size ``size``; one banner if INSECURE."""
+    keys = []
+    for circuit in (f"chunk_{size}", f"book_{size}"):
+        try:
+            keys.append(setup(circuit, ptau=ptau, seed=seed, progress=Steps(console)))
+        except SetupError as exc:
+            raise InputError(str(exc), field="--ptau" if ptau is not None else "--size") from exc
+    if keys[0].insecure or keys[1].insecure:
+        console.print(INSECURE_BANNER)
+    return keys[0], keys[1]
+
+
 def check_ptau_file(path: Path) -> None:
     """A ``--ptau`` file must exist and start like a ``.ptau`` file (checked before the slow compile)."""
     check_input_file(path, "--ptau")
@@ -79,24 +103,45 @@ def check_ptau_file(path: Path) -> None:
         raise InputError(f"not a powers-of-tau file: {exc}", file=str(path), field="--ptau") from None
 
 
-def cmd_setup(args: argparse.Namespace, console: Console) -> int:
-    if args.vkey_out is not None:
-        check_output_path(args.vkey_out, "--vkey-out")
-    if args.ptau is not None:
-        check_ptau_file(args.ptau)
-    art = run_setup(console, args.size, args.ptau, args.seed)
+def _keys_table(console: Console, art: SetupArtifacts, positions: int) -> None:
     view = Table(title=f"{art.name} circuit", title_justify="left", show_header=False)
     view.add_column("item")
     view.add_column("value")
     m = art.manifest
     for item, value in (("constraints", f"{art.circuit.n_constraints:,}"),
-                        ("constraints per position", f"{art.circuit.n_constraints / SIZES[art.name].positions:,.0f}"),
+                        ("constraints per position", f"{art.circuit.n_constraints / positions:,.0f}"),
                         ("ptau power", str(m["ptau"]["power"])), ("vkey id", art.vkey_id),
                         ("zkey", str(art.zkey)), ("verification key", str(art.vkey)),
                         ("manifest", str(art.directory / "manifest.json")),
                         ("security", "INSECURE dev keys" if art.insecure else "ceremony ptau + phase-2 contribution")):
         view.add_row(item, value)
     console.print(view)
+
+
+def cmd_setup(args: argparse.Namespace, console: Console) -> int:
+    if args.vkey_out is not None:
+        check_output_path(args.vkey_out, "--vkey-out")
+    if args.chunk_vkey_out is not None:
+        check_output_path(args.chunk_vkey_out, "--chunk-vkey-out")
+        if args.size not in BOOK_SIZES:
+            raise InputError(f"--chunk-vkey-out goes with a book size ({', '.join(BOOK_SIZES)})",
+                             field="--chunk-vkey-out")
+    if args.ptau is not None:
+        check_ptau_file(args.ptau)
+    if args.size in BOOK_SIZES:
+        book = BOOK_SIZES[args.size]
+        chunk_keys, book_keys = run_book_setup(console, args.size, args.ptau, args.seed)
+        _keys_table(console, chunk_keys, book.chunk_positions)
+        _keys_table(console, book_keys, book.positions)
+        console.print(f"a book of up to {book.positions} positions is proven as up to {book.chunks} chunk proofs "
+                      "and one combining proof")
+        art = book_keys
+        if args.chunk_vkey_out:
+            shutil.copyfile(chunk_keys.vkey, args.chunk_vkey_out)
+            console.print(f"wrote the chunk verification key to {args.chunk_vkey_out}")
+    else:
+        art = run_setup(console, args.size, args.ptau, args.seed)
+        _keys_table(console, art, SIZES[art.name].positions)
     if args.vkey_out:
         shutil.copyfile(art.vkey, args.vkey_out)
         console.print(f"wrote the verification key to {args.vkey_out}")
@@ -179,10 +224,12 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
                              file=str(args.salt), field="--salt")
         salt = int(record.salt)
     market, _, table, scenarios = load_table(args)
-    size = SIZES[args.size]
     params = build_params_tree(table)
     account = encode_account(load_portfolio(args.portfolio), table, source=str(args.portfolio))
-    provable = check_provable(params, account, size)  # slots, tree and solvency, before any tool runs
+    book = BOOK_SIZES.get(args.size)
+    # slots, tree and solvency, before any tool runs
+    provable: ProvableAccount | ProvableBook = (check_provable_book(params, account, book) if book is not None
+                                                else check_provable(params, account, SIZES[args.size]))
     disclosure = Disclosure.from_flag(args.disclose)
     threshold = parse_threshold(args.threshold) if args.threshold is not None else None
     check_disclosure(provable.result, disclosure, threshold)
@@ -191,26 +238,40 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     if salt_out is None:
         folder = salt_folder()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        commitment = commit_account(account, size, salt)
+        commitment = (commit_book(account, book, salt) if book is not None
+                      else commit_account(account, SIZES[args.size], salt))
         # one file per salt: the commitment's first 16 hex digits keep earlier salts from being overwritten
         tag = f"{commitment:064x}"[:16]
         salt_out = folder / f"{args.out.name.removesuffix('.json')}.{tag}.salt.json"
         check_output_path(salt_out, "salt folder")
 
-    artifacts = run_setup(console, args.size, args.ptau)
+    proof: ProofResult | BookProofResult
     steps = Steps(console)
-    with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step("proving the account"):
+    if isinstance(provable, ProvableBook):
+        chunk_keys, book_keys = run_book_setup(console, args.size, args.ptau)
+        what = f"proving the book in chunks of {provable.size.chunk_positions} positions"
+    else:
+        artifacts = run_setup(console, args.size, args.ptau)
+        what = "proving the account"
+    with tempfile.TemporaryDirectory(prefix="zkmargin-prove-") as tmp, steps.step(what):
         try:
-            proof = prove_account(artifacts, provable, salt=salt, workdir=Path(tmp),
-                                  market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
-                                  progress=steps.note, disclosure=disclosure, threshold=threshold)
+            if isinstance(provable, ProvableBook):
+                proof = prove_book(chunk_keys, book_keys, provable, salt=salt, workdir=Path(tmp),
+                                   market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
+                                   progress=steps.note, disclosure=disclosure, threshold=threshold)
+            else:
+                proof = prove_account(artifacts, provable, salt=salt, workdir=Path(tmp),
+                                      market_timestamp=market.timestamp.isoformat(), scenarios=scenarios.name,
+                                      progress=steps.note, disclosure=disclosure, threshold=threshold)
         except CircuitMismatchError as exc:
             print(f"zkmargin: error: {exc}", file=sys.stderr)
             return EXIT_FAILED
     write_private(salt_out, proof.salt_record.to_json())
     args.out.write_text(proof.bundle.to_json())
     console.print(proof.bundle.statement.text)
-    console.print(f"wrote the proof bundle to {args.out}")
+    kind = (f"book bundle ({len(proof.bundle.chunks)} chunk proofs and one combining proof)"
+            if isinstance(proof, BookProofResult) else "proof bundle")
+    console.print(f"wrote the {kind} to {args.out}")
     console.print(f"wrote the salt to {salt_out} (mode 0600; keep it private: with the positions it opens the "
                   "account commitment)")
     console.print(f"witness {proof.seconds['witness']:.1f} s, proof {proof.seconds['prove']:.1f} s")
@@ -224,7 +285,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--ptau", type=Path, default=None,
                    help="a ceremony's prepared .ptau for a production setup (default: INSECURE dev setup)")
     p.add_argument("--seed", default=DEV_SEED, help="public seed of the INSECURE dev setup")
-    p.add_argument("--vkey-out", type=Path, default=None, help="also copy the verification key here")
+    p.add_argument("--vkey-out", type=Path, default=None,
+                   help="also copy the verification key (of a book size: the book circuit's) here")
+    p.add_argument("--chunk-vkey-out", type=Path, default=None,
+                   help="of a book size: also copy the chunk circuit's verification key here")
     p.set_defaults(handler=cmd_setup)
 
     p = sub.add_parser("params-root", help="compute the params root a venue publishes (and its leaf table)")

@@ -30,17 +30,19 @@ from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.errors import InputError
 from zkmargin.statement.commitments import margin_commitment
 from zkmargin.statement.records import (
+    BookBundleRecord,
     BundleRecord,
     RecordError,
+    book_from_document,
     bundle_from_document,
+    is_book_document,
     is_salt_document,
-    read_bundle,
     read_json_document,
     read_salt,
     vkey_id,
 )
 from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
-from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES
 from zkmargin.toolchain.keys import find_setup
 from zkmargin.toolchain.tools import ToolError, snarkjs_verify
 from zkmargin.verifier.groth16 import verify_batch, verify_bundle
@@ -50,6 +52,8 @@ from zkmargin.verifier.groth16_types import VerifyingKey
 from zkmargin.verifier.trust import dev_key_reason
 
 AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
+#: Public signals of a chunk proof: params_root, chunk_link.
+CHUNK_PUBLIC = 2
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,10 @@ class KeyInUse:
         return f"{self.path} (vkey id {self.vkey_id})"
 
 
-def load_key(path: Path, flag: str = "--vkey") -> KeyInUse:
-    """Read a verification key and recognise a dev key from its content; one-line errors for a bad file."""
+def load_key(path: Path, flag: str = "--vkey", n_public: int = N_PUBLIC, circuit: str = "the account circuit"
+             ) -> KeyInUse:
+    """Read a verification key of ``circuit`` (``n_public`` public signals) and recognise a dev key from its
+    content; one-line errors for a bad file."""
     check_input_file(path, flag)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -79,32 +85,34 @@ def load_key(path: Path, flag: str = "--vkey") -> KeyInUse:
         key = parse_verifying_key(data)
     except VerificationInputError as exc:
         raise InputError(f"not a Groth16 verification key: {exc}", file=str(path), field=flag) from None
-    n_public = len(key.ic) - 1
-    if n_public != N_PUBLIC:
-        raise InputError(f"this key has {n_public} public signals; an account proof has {N_PUBLIC}, so it is not a "
-                         "key of the account circuit", file=str(path), field=flag)
+    if len(key.ic) - 1 != n_public:
+        proof = "an account proof" if circuit == "the account circuit" else f"a proof of {circuit}"
+        raise InputError(f"this key has {len(key.ic) - 1} public signals; {proof} has {n_public}, so it is not a key "
+                         f"of {circuit}", file=str(path), field=flag)
     return KeyInUse(path, key, vkey_id(data), dev_key_reason(data))
 
 
-def _local_key(size: str) -> KeyInUse:
-    """The keys ``zkmargin setup --size`` made on this machine; never starts a setup."""
+def _local_key(size: str, circuit: str | None = None, n_public: int = N_PUBLIC) -> KeyInUse:
+    """The keys ``zkmargin setup --size`` made on this machine (of ``circuit``, default the account circuit of
+    ``size``); never starts a setup."""
     try:
-        artifacts = find_setup(size)
+        artifacts = find_setup(circuit or size)
     except ToolError as exc:
         raise InputError(f"cannot look for local keys without the toolchain ({str(exc).splitlines()[0]}); pass the "
                          "venue's key with --vkey", field="--vkey") from None
     if artifacts is None:
         raise InputError(f"no local dev keys of the {size} circuit; pass the venue's key with --vkey, or run "
                          f"`zkmargin setup --size {size}` first (a dev setup takes minutes)", field="--vkey")
-    return load_key(artifacts.vkey, "local keys")
+    return load_key(artifacts.vkey, "local keys", n_public, f"the {circuit or size} circuit")
 
 
-def _mismatch(bundle: BundleRecord, key: KeyInUse) -> str | None:
-    """Why a bundle may not verify under ``key``, from the bundle's own (unverified) record of its key."""
-    if bundle.circuit.vkey_id == key.vkey_id:
+def _mismatch(vkey_id: str, circuit: str, key: KeyInUse) -> str | None:
+    """Why a bundle may not verify under ``key``, from the bundle's own (unverified) record of its key
+    (``vkey_id`` of ``circuit``)."""
+    if vkey_id == key.vkey_id:
         return None
-    return (f"the bundle says it was proven with key {bundle.circuit.vkey_id} of the {bundle.circuit.size} circuit, "
-            f"but the key in use is {key.vkey_id}")
+    return (f"the bundle says it was proven with key {vkey_id} of the {circuit} circuit, but the key in use is "
+            f"{key.vkey_id}")
 
 
 def _verdict(ok: bool, insecure: bool) -> str:
@@ -124,7 +132,15 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     if args.size is not None and args.vkey is not None:
         raise InputError("give either --vkey (the venue's key) or --size (this machine's dev keys), not both",
                          field="--size")
-    bundle = read_bundle(args.bundle)
+    document = read_json_document(args.bundle, "proof bundle")
+    if is_book_document(document):
+        return _verify_book(args, console, book_from_document(args.bundle, document))
+    if args.chunk_vkey is not None:
+        raise InputError("--chunk-vkey goes with a book bundle; this is an account proof bundle",
+                         field="--chunk-vkey")
+    if args.size in BOOK_SIZES:
+        raise InputError(f"{args.size} is a book size; this is an account proof bundle", field="--size")
+    bundle = bundle_from_document(args.bundle, document)
     key = load_key(args.vkey) if args.vkey is not None else _local_key(args.size or "test")
     pinned = parse_root(args.root) if args.root is not None else None
     statement = Statement.from_public_signals([int(s) for s in bundle.public_signals])
@@ -133,50 +149,108 @@ def cmd_verify(args: argparse.Namespace, console: Console) -> int:
     except VerificationInputError as exc:
         raise RecordError(f"{args.bundle}: bad proof bundle: {exc}") from None
 
-    view = Table(title=f"Statement of {args.bundle}", title_justify="left", show_header=False)
-    view.add_column("item")
-    view.add_column("value")
-    for label, value in statement.lines():
-        view.add_row(label, value)
-    view.add_row("verification key", key.describe())
-    console.print(view)
-    if key.insecure_reason:
-        _insecure_banner(console, key)
-
+    _statement_table(console, f"Statement of {args.bundle}", statement, [key])
     checks: list[tuple[str, bool | None, str]] = [("Python Groth16 verifier", ok, "")]
     if args.open is not None:
         checks.append(_open_margins(args.open, statement))
     if args.snarkjs:
         checks.append(("snarkjs groth16 verify", snarkjs_verify(key.path, bundle.snarkjs_proof(),
                                                                  bundle.public_signals), ""))
-    root_line = None
-    if pinned is not None:
-        same = statement.params_root == pinned
-        root_line = (f"{'[green]matches[/green]' if same else '[red]DIFFERS[/red]'}  the pinned root "
-                     f"{hex64(pinned)}" + ("" if same else ": the proof is about other risk parameters"))
     if args.evm:
         checks.extend(_evm_checks(args, bundle, key, statement, pinned))
 
+    why = None if ok else _mismatch(bundle.circuit.vkey_id, bundle.circuit.size, key)
+    return _report(console, checks, statement, pinned, key.insecure_reason is not None, why)
+
+
+def _report(console: Console, checks: list[tuple[str, bool | None, str]], statement: Statement, pinned: int | None,
+            insecure: bool, why: str | None) -> int:
+    """Print each check's verdict, the pinned root's, why a proof failed, and what a valid proof means."""
     for name, verdict, note in checks:
         detail = f": {note}" if note else ""
-        label = "[dim]skipped[/dim]" if verdict is None else _verdict(verdict, key.insecure_reason is not None)
+        label = "[dim]skipped[/dim]" if verdict is None else _verdict(verdict, insecure)
         console.print(f"{label}  {name}{detail}")
-    if root_line is not None:
-        console.print(root_line)
-    if not ok:
-        why = _mismatch(bundle, key)
-        if why:
-            console.print(f"[red]why:[/red] {why}")
+    if pinned is not None:
+        same = statement.params_root == pinned
+        console.print(f"{'[green]matches[/green]' if same else '[red]DIFFERS[/red]'}  the pinned root "
+                      f"{hex64(pinned)}" + ("" if same else ": the proof is about other risk parameters"))
+    if why:
+        console.print(f"[red]why:[/red] {why}")
     if all(v is not False for _, v, _ in checks) and (pinned is None or statement.params_root == pinned):
         meaning = ("The proof shows: the committed account's margins, computed by the zkmargin rules from the "
                    "parameters with this root, are the ones behind the margin commitment and its equity covers "
                    f"MM; it discloses {statement.claim()}.")
         if pinned is None:
             meaning += " Pin the venue's published root with --root to know these are its parameters."
-        console.print(meaning if key.insecure_reason is None else
+        console.print(meaning if not insecure else
                       "The proof verifies, but under an INSECURE key anyone could have made it.")
         return EXIT_OK
     return EXIT_FAILED
+
+
+def _statement_table(console: Console, title: str, statement: Statement, keys: list[KeyInUse]) -> None:
+    view = Table(title=title, title_justify="left", show_header=False)
+    view.add_column("item")
+    view.add_column("value")
+    for label, value in statement.lines():
+        view.add_row(label, value)
+    for key in keys:
+        view.add_row("verification key", key.describe())
+    console.print(view)
+    for key in keys:
+        if key.insecure_reason:
+            _insecure_banner(console, key)
+
+
+def _verify_book(args: argparse.Namespace, console: Console, bundle: BookBundleRecord) -> int:
+    """``zkmargin verify`` of a book bundle: the book proof, its chunk proofs and their links."""
+    from zkmargin.verifier.book import verify_book
+
+    size = BOOK_SIZES.get(bundle.circuit.size)
+    n_links = len(bundle.book.public_signals) - N_PUBLIC
+    if args.vkey is not None:
+        if args.chunk_vkey is None:
+            raise InputError("a book bundle needs the venue's chunk key too: pass --chunk-vkey", field="--chunk-vkey")
+        book_key = load_key(args.vkey, "--vkey", N_PUBLIC + n_links, "the book circuit")
+        chunk_key = load_key(args.chunk_vkey, "--chunk-vkey", CHUNK_PUBLIC, "the chunk circuit")
+    else:
+        name = args.size or bundle.circuit.size
+        if name not in BOOK_SIZES:
+            raise InputError(f"{name} is not a book size; book sizes: {', '.join(sorted(BOOK_SIZES))}",
+                             field="--size")
+        size = BOOK_SIZES[name]
+        book_key = _local_key(name, f"book_{name}", N_PUBLIC + size.chunks)
+        chunk_key = _local_key(name, f"chunk_{name}", CHUNK_PUBLIC)
+    pinned = parse_root(args.root) if args.root is not None else None
+    verdict = verify_book(chunk_key.key, book_key.key, bundle)
+    if verdict.statement is None:
+        raise RecordError(f"{args.bundle}: bad book bundle: {verdict.reason}")
+    statement = verdict.statement
+    _statement_table(console, f"Statement of {args.bundle} (a book of {len(bundle.chunks)} chunk proofs)",
+                     statement, [book_key, chunk_key])
+    checks: list[tuple[str, bool | None, str]] = [
+        (f"Python Groth16 verifier: the book proof and {len(bundle.chunks)} chunk proofs, linked", verdict.valid,
+         verdict.reason or "")]
+    if args.open is not None:
+        checks.append(_open_margins(args.open, statement))
+    if args.snarkjs:
+        snark = all(snarkjs_verify(chunk_key.path, c.snarkjs_proof(), c.public_signals) for c in bundle.chunks)
+        snark = snark and snarkjs_verify(book_key.path, bundle.book.snarkjs_proof(), bundle.book.public_signals)
+        checks.append((f"snarkjs groth16 verify of all {len(bundle.chunks) + 1} proofs", snark, ""))
+    if args.evm:
+        from zkmargin.verifier.book_onchain import SnarkjsProof, check_book_on_evm
+
+        check = check_book_on_evm(chunk_key.path, book_key.path,
+                                  [SnarkjsProof(c.snarkjs_proof(), c.public_signals) for c in bundle.chunks],
+                                  SnarkjsProof(bundle.book.snarkjs_proof(), bundle.book.public_signals))
+        note = f"gas {check.verify_gas:,}" + ("" if check.verified else f"; {check.verdict.name} at slot {check.slot}")
+        checks.append(("EVM BookVerifier.verifyBook (verifiers generated from both keys)", check.verified, note))
+    insecure = book_key.insecure_reason is not None or chunk_key.insecure_reason is not None
+    why = None
+    if not verdict.valid:
+        why = (_mismatch(bundle.circuit.book_vkey_id, f"book_{bundle.circuit.size}", book_key)
+               or _mismatch(bundle.circuit.chunk_vkey_id, f"chunk_{bundle.circuit.size}", chunk_key))
+    return _report(console, checks, statement, pinned, insecure, why)
 
 
 def _open_margins(salt_path: Path, statement: Statement) -> tuple[str, bool, str]:
@@ -329,7 +403,8 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
             verdicts = verify_batch(key.key, [b.model_dump(by_alias=True) for _, b, _ in chunk])
             for (path, bundle, statement), verdict in zip(chunk, verdicts, strict=True):
                 if not verdict.ok:
-                    why = _mismatch(bundle, key) or verdict.reason or "invalid proof"
+                    why = (_mismatch(bundle.circuit.vkey_id, bundle.circuit.size, key) or verdict.reason
+                           or "invalid proof")
                     tally.failed.append((str(path), why))
                 elif statement.params_root != params.params_root:
                     why = (f"proves against params_root {hex64(statement.params_root)}, not the root recomputed "
@@ -388,10 +463,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("bundle", type=Path, help="proof bundle JSON written by `zkmargin prove`")
     p.add_argument("--vkey", type=Path, default=None,
                    help="the venue's verification_key.json (default: this machine's keys of --size, if set up)")
-    p.add_argument("--size", choices=sorted(SIZES), default=None,
-                   help="without --vkey: the circuit size of this machine's dev keys (default test)")
+    p.add_argument("--size", choices=sorted({*SIZES, *BOOK_SIZES}), default=None,
+                   help="without --vkey: the circuit size of this machine's dev keys (default test, or a book "
+                        "bundle's own size)")
     p.add_argument("--root", default=None, help="the params root the venue published (decimal or 0x hex): the proof "
                    "must be about it")
+    p.add_argument("--chunk-vkey", type=Path, default=None,
+                   help="with --vkey, for a book bundle: the venue's chunk verification key")
     p.add_argument("--open", type=Path, default=None, metavar="SALT_FILE",
                    help="the account's private salt file: open the margin commitment and show IM and MM")
     p.add_argument("--snarkjs", action="store_true", help="also run `snarkjs groth16 verify` (needs Node)")

@@ -32,7 +32,7 @@ from zkmargin.statement.records import (
     StatementRecord,
 )
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, THRESHOLD_BITS, Disclosure, Statement, hex64
-from zkmargin.statement.sizes import SIZES, CircuitSize
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, CircuitSize
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
@@ -72,8 +72,11 @@ class ProvableAccount:
 
 
 def smallest_fitting(params: ParamsTree, account: AccountInts) -> str | None:
-    """The name of the smallest circuit size whose slots hold ``account``, or ``None``."""
-    for name, size in sorted(SIZES.items(), key=lambda item: item[1].positions):
+    """The name of the smallest account circuit size whose slots hold ``account``, else of the smallest book
+    size (proven in chunks), or ``None``."""
+    candidates = [*sorted(SIZES.items(), key=lambda item: item[1].positions),
+                  *((name, book.account) for name, book in sorted(BOOK_SIZES.items(), key=lambda i: i[1].positions))]
+    for name, size in candidates:
         try:
             account_slots(params, account, size)
         except InputError:
@@ -171,6 +174,13 @@ def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult
                                        f"circuit {got}, engine {want}")
 
 
+def params_record(params: ParamsTree) -> ParamsRecord:
+    """The parts of ``params``'s root, as a bundle records them."""
+    return ParamsRecord(instruments_root=str(params.instruments_root), table_hash=str(params.table_hash),
+                        im_bp=params.table.im_multiplier_bp, mm_bp=params.table.mm_multiplier_bp,
+                        epoch=params.table.epoch)
+
+
 def statement_text(statement: Statement, params: ParamsTree) -> str:
     """The statement of a proof in words."""
     return (f"The account with commitment {hex64(statement.account_commitment)} has the initial and maintenance "
@@ -218,9 +228,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
                               constraints=artifacts.circuit.n_constraints),
         statement=StatementRecord(
             params_root=str(statement.params_root),
-            params=ParamsRecord(instruments_root=str(params.instruments_root),
-                                table_hash=str(params.table_hash), im_bp=params.table.im_multiplier_bp,
-                                mm_bp=params.table.mm_multiplier_bp, epoch=params.table.epoch),
+            params=params_record(params),
             account_commitment=str(statement.account_commitment),
             margin_commitment=str(statement.margin_commitment), discloses=statement.claim(), epoch=params.table.epoch,
             market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The zkmargin demo, end to end: margin every example portfolio, publish the venue's params root and key,
 # prove one account's margin and solvency, verify the proof three ways (Python, snarkjs, the Solidity
-# verifier and MarginRegistry on an in-process EVM, with gas), and audit it as an outsider would.
+# verifier and MarginRegistry on an in-process EVM, with gas), audit it as an outsider would, then prove a
+# market maker's book of 244 positions in chunks and verify it three ways.
 # Run through `make demo`, which installs everything first.
 #
 # out/demo/published/ is what a venue publishes (root, leaf table, key, proofs); out/demo/private/ holds the
@@ -13,7 +14,7 @@ EX=examples
 MARKET=(--market $EX/market.json --params $EX/params.json)
 OUT=out/demo
 PUB=$OUT/published
-mkdir -p "$PUB/proofs" "$OUT/private"
+mkdir -p "$PUB/proofs" "$PUB/books" "$OUT/private"
 chmod 700 "$OUT/private"
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
@@ -48,3 +49,12 @@ $ZK verify "$PUB/proofs/two_underlying_book.proof.json" --vkey "$PUB/verificatio
 
 step "7. Audit: recompute the root from the market snapshot and check every proof (Python only)"
 bash scripts/audit_example.sh
+
+step "8. A market maker's book of 244 positions: proven in chunks (size large), verified three ways"
+$ZK setup --size large --vkey-out "$PUB/book_verification_key.json" \
+  --chunk-vkey-out "$PUB/chunk_verification_key.json"
+$ZK prove "${MARKET[@]}" --size large --portfolio $EX/portfolios/market_maker_book.json \
+  --out "$PUB/books/market_maker_book.book.json" --salt-out "$OUT/private/market_maker_book.salt.json"
+$ZK verify "$PUB/books/market_maker_book.book.json" --vkey "$PUB/book_verification_key.json" \
+  --chunk-vkey "$PUB/chunk_verification_key.json" --root "$(cat "$PUB/params_root.txt")" --snarkjs --evm \
+  --open "$OUT/private/market_maker_book.salt.json"

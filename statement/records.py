@@ -1,4 +1,5 @@
-"""The files a proof travels in: the proof bundle (publishable) and the salt record (private).
+"""The files a proof travels in: the proof bundle and the book bundle (publishable) and the salt record
+(private).
 
 Both are frozen pydantic models with a ``format`` tag and a ``version`` that readers check, and extra or
 missing fields are rejected.  The bundle's ``proof`` and ``publicSignals`` are snarkjs's own
@@ -21,6 +22,7 @@ from zkmargin.constants import FIELD_ORDER, MULT_BITS
 from zkmargin.statement.commitments import params_root
 
 BUNDLE_FORMAT: Final = "zkmargin-proof-bundle"
+BOOK_FORMAT: Final = "zkmargin-book-bundle"
 SALT_FORMAT: Final = "zkmargin-account-salt"
 RECORD_VERSION: Final = 3
 
@@ -135,6 +137,47 @@ class SaltRecord(_Frozen):
         return self.model_dump_json(indent=2) + "\n"
 
 
+class ProofRecord(_Frozen):
+    """One snarkjs proof and its public signals (``proof.json`` and ``public.json``)."""
+
+    proof: Groth16ProofJson
+    public_signals: Annotated[list[FieldElement], Field(alias="publicSignals")]
+
+    def snarkjs_proof(self) -> dict[str, Any]:
+        """``proof.json`` as snarkjs reads it."""
+        return self.proof.model_dump()
+
+
+class BookCircuitRecord(_Frozen):
+    """Which book size and keys the prover used (for explaining mismatches; never trusted)."""
+
+    size: str
+    chunk_vkey_id: str
+    book_vkey_id: str
+    chunk_constraints: int
+    book_constraints: int
+
+
+class BookBundleRecord(_Frozen):
+    """A book proven in chunks, as ``zkmargin prove`` writes it for a book size.
+
+    ``book`` is the combining proof: its first four public signals are an account statement
+    (:class:`zkmargin.statement.signals.Statement`), the rest the chunk links, used slots first.  ``chunks``
+    holds one chunk proof per used link, in slot order, each with public signals ``[params_root, link]``.
+    """
+
+    format: Literal["zkmargin-book-bundle"] = BOOK_FORMAT
+    version: Literal[3] = RECORD_VERSION
+    circuit: BookCircuitRecord
+    statement: StatementRecord
+    book: ProofRecord
+    chunks: list[ProofRecord]
+
+    def to_json(self) -> str:
+        """The bundle as indented JSON with snarkjs's field names."""
+        return self.model_dump_json(by_alias=True, indent=2) + "\n"
+
+
 def read_json_document(path: Path, what: str) -> Any:
     """Parse the JSON file at ``path``; :class:`RecordError` with a one-line reason for a missing, unreadable,
     folder, empty, binary or malformed file (``what`` names the expected document in the message)."""
@@ -191,7 +234,7 @@ def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
                           f"version {RECORD_VERSION}); prove again with this version")
 
 
-_Record = TypeVar("_Record", "BundleRecord", "SaltRecord")
+_Record = TypeVar("_Record", "BundleRecord", "BookBundleRecord", "SaltRecord")
 
 
 def _record(path: Path, data: Any, model: type[_Record], fmt: str, what: str) -> _Record:
@@ -205,6 +248,16 @@ def _record(path: Path, data: Any, model: type[_Record], fmt: str, what: str) ->
 def bundle_from_document(path: Path, data: Any) -> BundleRecord:
     """Validate the parsed JSON ``data`` read from ``path`` as a proof bundle; :class:`RecordError` otherwise."""
     return _record(path, data, BundleRecord, BUNDLE_FORMAT, "proof bundle")
+
+
+def book_from_document(path: Path, data: Any) -> BookBundleRecord:
+    """Validate the parsed JSON ``data`` read from ``path`` as a book bundle; :class:`RecordError` otherwise."""
+    return _record(path, data, BookBundleRecord, BOOK_FORMAT, "book bundle")
+
+
+def is_book_document(data: Any) -> bool:
+    """True when parsed JSON ``data`` is an object tagged as a book bundle."""
+    return isinstance(data, dict) and data.get("format") == BOOK_FORMAT
 
 
 def read_bundle(path: Path) -> BundleRecord:

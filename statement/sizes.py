@@ -111,6 +111,6 @@ class BookSize:
 
 
 BOOK_SIZES: Final = {
-    "test": BookSize("test", chunk_positions=4, chunks=3, groups=2, assets=3),
+    "mini": BookSize("mini", chunk_positions=4, chunks=3, groups=2, assets=3),
     "large": BookSize("large", chunk_positions=16, chunks=16, groups=3, assets=4),
 }

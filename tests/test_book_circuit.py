@@ -57,7 +57,7 @@ from zkmargin.toolchain.witness import SignalError, WitnessError, calculate_witn
 
 pytestmark = pytest.mark.slow
 
-SIZE = BOOK_SIZES["test"]
+SIZE = BOOK_SIZES["mini"]
 SALT = 0xB00C_2026_C4A7_5EED
 QTY_LIMIT = 1 << (QTY_BITS - 1)
 TAIL = "main.tail."  # BookMargin's AccountTail: the margin's signals

@@ -215,11 +215,19 @@ class CeremonyCheck:
     seconds: float
 
 
+#: Prefixes of the book circuits' names (``chunk_<size>``, ``book_<size>``); other names are account sizes.
+BOOK_CIRCUIT_KINDS: Final = ("chunk_", "book_")
+
+
 def main_file(name: str) -> Path:
-    """The ``component main`` file of the account circuit of size ``name``; :class:`SetupError` if none."""
-    path = CIRCUITS_DIR / "main" / f"account_{name}.circom"
+    """The ``component main`` file of circuit ``name``: an account circuit size (``test`` means
+    ``circuits/main/account_test.circom``) or a book circuit named with its kind (``chunk_large``,
+    ``book_large``); :class:`SetupError` if none."""
+    main = CIRCUITS_DIR / "main"
+    path = main / f"{name}.circom" if name.startswith(BOOK_CIRCUIT_KINDS) else main / f"account_{name}.circom"
     if not path.is_file():
-        known = sorted(p.stem.removeprefix("account_") for p in (CIRCUITS_DIR / "main").glob("account_*.circom"))
+        known = sorted([p.stem.removeprefix("account_") for p in main.glob("account_*.circom")]
+                       + [p.stem for kind in BOOK_CIRCUIT_KINDS for p in main.glob(f"{kind}*.circom")])
         raise SetupError(f"unknown circuit size {name!r}; sizes: {', '.join(known)}")
     return path
 
@@ -394,7 +402,8 @@ def setup(size_name: str = "test", *, ptau: Path | None = None, seed: str = DEV_
 
     Parameters
     ----------
-    size_name : ``"test"`` or ``"standard"``.
+    size_name : an account circuit size (``"test"``, ``"standard"``, ...) or a book circuit (``"chunk_large"``,
+        ``"book_large"``): see :func:`main_file`.
     ptau : a ceremony's prepared ptau for a production setup; ``None`` for the INSECURE dev setup.  It is
         checked by :func:`check_ceremony_ptau` before the slow setup (not again on a cache hit: the cache is
         keyed by the file's hash).

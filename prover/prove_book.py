@@ -1,0 +1,172 @@
+"""Prove a book in chunks: one Groth16 proof per used chunk and one combining proof, written as a book bundle.
+
+The circuits' inputs come from :func:`zkmargin.prover.book.book_inputs`; this module runs the witness calculator
+and ``snarkjs groth16 prove`` on each, checks every public signal against the engine's, reports progress with an
+estimate of the time left, and assembles :class:`~zkmargin.statement.records.BookBundleRecord`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zkmargin.constants import format_money
+from zkmargin.engine.account import AccountInts
+from zkmargin.engine.commitments import ParamsTree, account_slots
+from zkmargin.engine.errors import InputError
+from zkmargin.engine.margin import margin_account
+from zkmargin.engine.results import MarginResult
+from zkmargin.prover.book import book_inputs
+from zkmargin.prover.prove import (
+    CircuitMismatchError,
+    InsolventError,
+    Progress,
+    check_disclosure,
+    params_record,
+    smallest_fitting,
+    statement_text,
+)
+from zkmargin.statement.commitments import new_salt
+from zkmargin.statement.records import (
+    BookBundleRecord,
+    BookCircuitRecord,
+    Groth16ProofJson,
+    ProofRecord,
+    SaltRecord,
+    StatementRecord,
+)
+from zkmargin.statement.signals import Disclosure, Statement
+from zkmargin.statement.sizes import BookSize
+from zkmargin.toolchain import tools
+from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.toolchain.witness import calculate_witness
+
+
+@dataclass(frozen=True)
+class BookProofResult:
+    """A book bundle, its private salt record and statement, the engine's margin; ``seconds`` per step
+    (``witness`` and ``prove`` summed over all proofs, ``chunks`` and ``book`` wall time)."""
+
+    bundle: BookBundleRecord
+    salt_record: SaltRecord
+    statement: Statement
+    margin: MarginResult
+    seconds: dict[str, float]
+
+
+@dataclass(frozen=True)
+class ProvableBook:
+    """A book that :func:`check_provable_book` accepted, with its engine margin (computed once)."""
+
+    params: ParamsTree
+    account: AccountInts
+    result: MarginResult
+    size: BookSize
+
+
+def check_provable_book(params: ParamsTree, account: AccountInts, size: BookSize) -> ProvableBook:
+    """Reject, before any tool runs, a book the circuits of ``size`` cannot prove.
+
+    Raises
+    ------
+    InputError
+        More positions, underlyings or posted assets than ``size`` holds.
+    InsolventError
+        Equity below MM, with the shortfall in the message.
+    """
+    try:
+        account_slots(params, account, size.account)
+    except InputError as exc:
+        fits = smallest_fitting(params, account)
+        hint = f" (use --size {fits})" if fits is not None else " (no circuit size holds it)"
+        raise InputError(f"{exc.reason}{hint}", field=exc.field) from exc
+    result = margin_account(params.table, account)
+    if not result.solvent:
+        raise InsolventError(
+            f"the account is insolvent, so a solvency proof is impossible: equity {format_money(result.equity)} "
+            f"is below the maintenance margin {format_money(result.maintenance_margin)} by "
+            f"{format_money(result.shortfall)}", field="collateral")
+    return ProvableBook(params, account, result, size)
+
+
+def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: list[int], workdir: Path,
+                  seconds: dict[str, float]) -> ProofRecord:
+    """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals must be ``expected``.
+
+    ``workdir`` receives witness.wtns, proof.json and public.json; ``seconds["witness"]`` and
+    ``seconds["prove"]`` are increased by the time of each step.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    calculate_witness(artifacts.circuit, inputs, workdir)
+    seconds["witness"] = seconds.get("witness", 0.0) + time.perf_counter() - start
+    start = time.perf_counter()
+    proof_path, public_path = workdir / "proof.json", workdir / "public.json"
+    tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
+                   str(public_path)], timeout=1800)
+    seconds["prove"] = seconds.get("prove", 0.0) + time.perf_counter() - start
+    public = [int(v) for v in json.loads(public_path.read_text())]
+    if public != expected:
+        wrong = next(i for i, (a, b) in enumerate(zip(public, expected, strict=False)) if a != b) \
+            if len(public) == len(expected) else None
+        raise CircuitMismatchError(f"the {artifacts.name} circuit's public signal {wrong} differs from the engine's"
+                                   if wrong is not None else
+                                   f"the {artifacts.name} circuit has {len(public)} public signals, not "
+                                   f"{len(expected)}")
+    return ProofRecord(proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
+                       public_signals=[str(v) for v in public])
+
+
+def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: ProvableBook, *,
+               salt: int | None = None, workdir: Path, market_timestamp: str = "", scenarios: str = "",
+               progress: Progress | None = None, disclosure: Disclosure = Disclosure.NOTHING,
+               threshold: int | None = None) -> BookProofResult:
+    """Prove a book :func:`check_provable_book` accepted: each used chunk, then the combining proof.
+
+    ``progress`` gets one line per proof with the time left, estimated from the chunks proven so far.
+    """
+    say = progress or (lambda _msg: None)
+    params, account, result, size = provable.params, provable.account, provable.result, provable.size
+    if (chunk_keys.name, book_keys.name) != (f"chunk_{size.name}", f"book_{size.name}"):
+        raise InputError(f"the book was checked for size {size.name}, the keys are for {chunk_keys.name} and "
+                         f"{book_keys.name}")
+    check_disclosure(result, disclosure, threshold)
+    salt = new_salt() if salt is None else salt
+    inputs = book_inputs(params, account, salt, result, size, disclosure, threshold)
+    book_statement = inputs.statement
+    seconds: dict[str, float] = {}
+
+    chunks: list[ProofRecord] = []
+    start = time.perf_counter()
+    for index, chunk_input in enumerate(inputs.chunks):
+        left = len(inputs.chunks) - index
+        eta = "" if index == 0 else \
+            f", about {(time.perf_counter() - start) / index * left:.0f} s left"
+        say(f"chunk {index + 1}/{len(inputs.chunks)}: witness and proof{eta}")
+        chunks.append(prove_circuit(chunk_keys, chunk_input, book_statement.chunk_public_signals(index),
+                                    workdir / f"chunk{index}", seconds))
+    seconds["chunks"] = time.perf_counter() - start
+    say(f"combining {len(chunks)} chunks: witness and proof")
+    start = time.perf_counter()
+    book = prove_circuit(book_keys, inputs.book, book_statement.public_signals(), workdir / "book", seconds)
+    seconds["book"] = time.perf_counter() - start
+
+    statement = book_statement.statement
+    bundle = BookBundleRecord(
+        circuit=BookCircuitRecord(size=size.name, chunk_vkey_id=chunk_keys.vkey_id, book_vkey_id=book_keys.vkey_id,
+                                  chunk_constraints=chunk_keys.circuit.n_constraints,
+                                  book_constraints=book_keys.circuit.n_constraints),
+        statement=StatementRecord(
+            params_root=str(statement.params_root), params=params_record(params),
+            account_commitment=str(statement.account_commitment),
+            margin_commitment=str(statement.margin_commitment), discloses=statement.claim(), epoch=params.table.epoch,
+            market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),
+        book=book, chunks=chunks)
+    salt_record = SaltRecord(account=account.name, salt=str(salt), account_commitment=str(statement.account_commitment),
+                             margin_commitment=str(statement.margin_commitment),
+                             initial_margin=format_money(result.initial_margin),
+                             maintenance_margin=format_money(result.maintenance_margin), circuit_size=size.name)
+    return BookProofResult(bundle, salt_record, statement, result, seconds)
