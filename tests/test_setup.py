@@ -53,10 +53,10 @@ from zkmargin.verifier.trust import dev_key_reason
 
 STANDIN_SEED = "stand-in ceremony (INSECURE)"
 SMALL = 6  # ptau power of the fast checks
-#: ptau power the `test` account circuit needs (62,186 constraints, circuits/constraints.json).
+#: ptau power the `test` account circuit needs (63,123 constraints, circuits/constraints.json).
 TEST_POWER = 16
-#: ptau power of the `small` account circuit (32,257 constraints), which the ceremony-path test sets up.
-SMALL_POWER = 15
+#: ptau power of the `small` account circuit (33,194 constraints), which the ceremony-path test sets up.
+SMALL_POWER = 16
 
 
 def standin_ceremony(power: int) -> Path:

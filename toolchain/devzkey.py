@@ -16,7 +16,7 @@
 would produce (snarkjs 0.7.6), without running either and without reading the ptau: the writer knows
 the toxic waste, so every point is one fixed-base multiplication of the generator by a scalar computed in
 Fr (``devzkey.js``'s header gives every section's scalar and the two snarkjs quirks it reproduces).  The
-62,186-constraint ``test`` circuit (domain 2^16) takes ~10 s on two cores where setup + beacon took
+63,123-constraint ``test`` circuit (domain 2^16) takes ~10 s on two cores where setup + beacon took
 ~5 min, and a full 2^20 domain ~3 min (BENCHMARKS.md).  The key verifies against the dev ptau with
 ``snarkjs zkey verify``.
 
