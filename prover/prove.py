@@ -28,6 +28,7 @@ from zkmargin.statement.records import (
     CircuitRecord,
     Groth16ProofJson,
     ParamsRecord,
+    ProofRecord,
     SaltRecord,
     StatementRecord,
 )
@@ -150,9 +151,49 @@ def check_disclosure(result: MarginResult, disclosure: Disclosure, threshold: in
                          field="--threshold")
 
 
-def _compare(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int]) -> None:
-    """The circuit's intermediate values must equal the engine's (signals the compiler kept); group slot ``g``
-    holds market group ``groups[g]``."""
+def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: list[int], workdir: Path,
+                  seconds: dict[str, float], *, progress: Progress | None = None,
+                  check: Callable[[list[int]], None] | None = None) -> ProofRecord:
+    """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals must be ``expected``.
+
+    ``workdir`` receives witness.wtns, proof.json and public.json; ``seconds["witness"]`` and
+    ``seconds["prove"]`` grow by each step's time.  ``check`` sees the witness before the proof is made.
+
+    Raises
+    ------
+    CircuitMismatchError
+        A public signal (or what ``check`` compares) differs from the engine's.
+    """
+    say = progress or (lambda _msg: None)
+    workdir.mkdir(parents=True, exist_ok=True)
+    say("computing the witness")
+    start = time.perf_counter()
+    witness = calculate_witness(artifacts.circuit, inputs, workdir)
+    seconds["witness"] = seconds.get("witness", 0.0) + time.perf_counter() - start
+    if check is not None:
+        check(witness)
+    say("generating the Groth16 proof")
+    start = time.perf_counter()
+    proof_path, public_path = workdir / "proof.json", workdir / "public.json"
+    tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
+                   str(public_path)], timeout=1800)
+    seconds["prove"] = seconds.get("prove", 0.0) + time.perf_counter() - start
+    public = [int(v) for v in json.loads(public_path.read_text())]
+    if len(public) != len(expected):
+        raise CircuitMismatchError(f"the {artifacts.name} circuit has {len(public)} public signals, not "
+                                   f"{len(expected)}")
+    for index, (got, want) in enumerate(zip(public, expected, strict=True)):
+        if got != want:
+            name = PUBLIC_SIGNAL_NAMES[index] if index < len(PUBLIC_SIGNAL_NAMES) else f"chunk_link[{index - 4}]"
+            raise CircuitMismatchError(f"circuit and engine disagree on public signal {name}: {got} != {want}")
+    return ProofRecord(proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
+                       public_signals=[str(v) for v in public])
+
+
+def compare_margin(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int]) -> None:
+    """The circuit's intermediate margin values (its ``AccountTail``, component ``tail`` of the account and the
+    book circuits) must equal the engine's (signals the compiler kept); group slot ``g`` holds market group
+    ``groups[g]``."""
     expected: dict[str, int] = {
         f"{TAIL}mm": result.maintenance_margin, f"{TAIL}im": result.initial_margin,
         f"{TAIL}collateral": result.collateral_value, f"{TAIL}equity": result.equity,
@@ -205,24 +246,10 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
     inputs, statement = circuit_input(params, account, salt, result, size, disclosure, threshold)
     seconds: dict[str, float] = {}
 
-    workdir.mkdir(parents=True, exist_ok=True)
-    say("computing the witness")
-    start = time.perf_counter()
-    witness = calculate_witness(artifacts.circuit, inputs, workdir)
-    seconds["witness"] = time.perf_counter() - start
-    _compare(artifacts, witness, result, account_slots(params, account, size).used_groups)
+    layout = account_slots(params, account, size)
+    record = prove_circuit(artifacts, inputs, statement.public_signals(), workdir, seconds, progress=say,
+                           check=lambda witness: compare_margin(artifacts, witness, result, layout.used_groups))
 
-    say("generating the Groth16 proof")
-    start = time.perf_counter()
-    proof_path, public_path = workdir / "proof.json", workdir / "public.json"
-    tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
-                   str(public_path)], timeout=1800)
-    seconds["prove"] = time.perf_counter() - start
-
-    public = [int(v) for v in json.loads(public_path.read_text())]
-    for name, got, want in zip(PUBLIC_SIGNAL_NAMES, public, statement.public_signals(), strict=True):
-        if got != want:
-            raise CircuitMismatchError(f"circuit and engine disagree on public signal {name}: {got} != {want}")
     bundle = BundleRecord(
         circuit=CircuitRecord(size=artifacts.name, vkey_id=artifacts.vkey_id,
                               constraints=artifacts.circuit.n_constraints),
@@ -232,8 +259,7 @@ def prove_account(artifacts: SetupArtifacts, provable: ProvableAccount, *, salt:
             account_commitment=str(statement.account_commitment),
             margin_commitment=str(statement.margin_commitment), discloses=statement.claim(), epoch=params.table.epoch,
             market_timestamp=market_timestamp, scenarios=scenarios, text=statement_text(statement, params)),
-        proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
-        public_signals=[str(v) for v in public])
+        proof=record.proof, public_signals=record.public_signals)
     salt_record = SaltRecord(account=account.name, salt=str(salt), account_commitment=str(statement.account_commitment),
                              margin_commitment=str(statement.margin_commitment),
                              initial_margin=format_money(result.initial_margin),

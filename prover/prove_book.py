@@ -7,11 +7,9 @@ estimate of the time left, and assembles :class:`~zkmargin.statement.records.Boo
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from zkmargin.constants import format_money
 from zkmargin.engine.account import AccountInts
@@ -21,11 +19,12 @@ from zkmargin.engine.margin import margin_account
 from zkmargin.engine.results import MarginResult
 from zkmargin.prover.book import book_inputs
 from zkmargin.prover.prove import (
-    CircuitMismatchError,
     InsolventError,
     Progress,
     check_disclosure,
+    compare_margin,
     params_record,
+    prove_circuit,
     smallest_fitting,
     statement_text,
 )
@@ -33,16 +32,13 @@ from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.records import (
     BookBundleRecord,
     BookCircuitRecord,
-    Groth16ProofJson,
     ProofRecord,
     SaltRecord,
     StatementRecord,
 )
 from zkmargin.statement.signals import Disclosure, Statement
 from zkmargin.statement.sizes import BookSize
-from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
-from zkmargin.toolchain.witness import calculate_witness
 
 
 @dataclass(frozen=True)
@@ -92,34 +88,6 @@ def check_provable_book(params: ParamsTree, account: AccountInts, size: BookSize
     return ProvableBook(params, account, result, size)
 
 
-def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: list[int], workdir: Path,
-                  seconds: dict[str, float]) -> ProofRecord:
-    """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals must be ``expected``.
-
-    ``workdir`` receives witness.wtns, proof.json and public.json; ``seconds["witness"]`` and
-    ``seconds["prove"]`` are increased by the time of each step.
-    """
-    workdir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    calculate_witness(artifacts.circuit, inputs, workdir)
-    seconds["witness"] = seconds.get("witness", 0.0) + time.perf_counter() - start
-    start = time.perf_counter()
-    proof_path, public_path = workdir / "proof.json", workdir / "public.json"
-    tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
-                   str(public_path)], timeout=1800)
-    seconds["prove"] = seconds.get("prove", 0.0) + time.perf_counter() - start
-    public = [int(v) for v in json.loads(public_path.read_text())]
-    if public != expected:
-        wrong = next(i for i, (a, b) in enumerate(zip(public, expected, strict=False)) if a != b) \
-            if len(public) == len(expected) else None
-        raise CircuitMismatchError(f"the {artifacts.name} circuit's public signal {wrong} differs from the engine's"
-                                   if wrong is not None else
-                                   f"the {artifacts.name} circuit has {len(public)} public signals, not "
-                                   f"{len(expected)}")
-    return ProofRecord(proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
-                       public_signals=[str(v) for v in public])
-
-
 def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: ProvableBook, *,
                salt: int | None = None, workdir: Path, market_timestamp: str = "", scenarios: str = "",
                progress: Progress | None = None, disclosure: Disclosure = Disclosure.NOTHING,
@@ -151,7 +119,9 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
     seconds["chunks"] = time.perf_counter() - start
     say(f"combining {len(chunks)} chunks: witness and proof")
     start = time.perf_counter()
-    book = prove_circuit(book_keys, inputs.book, book_statement.public_signals(), workdir / "book", seconds)
+    groups = account_slots(params, account, size.account).used_groups
+    book = prove_circuit(book_keys, inputs.book, book_statement.public_signals(), workdir / "book", seconds,
+                         check=lambda witness: compare_margin(book_keys, witness, result, groups))
     seconds["book"] = time.perf_counter() - start
 
     statement = book_statement.statement

@@ -29,7 +29,7 @@ from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_portfolio, load_scenarios
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.prove import CircuitMismatchError, _compare, check_provable, prove_account
+from zkmargin.prover.prove import CircuitMismatchError, check_provable, compare_margin, prove_account
 from zkmargin.prover.witness import circuit_input
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.sizes import SIZES
@@ -308,7 +308,7 @@ def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params
     inputs, _ = circuit_input(example_params_tree, account, new_salt(), honest, SIZES["test"])
     witness = calculate_witness(test_keys.circuit, inputs)
     groups = [g for g, used in zip(inputs["group_id"], inputs["group_used"], strict=True) if used]
-    _compare(test_keys, witness, honest, groups)  # agrees
+    compare_margin(test_keys, witness, honest, groups)  # agrees
     if field == "short_option_minimum":
         group = dataclasses.replace(honest.groups[0], short_option_minimum=honest.groups[0].short_option_minimum + 1)
         wrong = dataclasses.replace(honest, groups=(group, *honest.groups[1:]))
@@ -317,4 +317,4 @@ def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params
         wrong = dataclasses.replace(honest, **{field: getattr(honest, field) + 1})
         name = {"maintenance_margin": "mm", "collateral_value": "collateral", "scan_risk": "scanRisk"}[field]
     with pytest.raises(CircuitMismatchError, match=f"disagree on {re.escape(name)}:"):
-        _compare(test_keys, witness, wrong, groups)
+        compare_margin(test_keys, witness, wrong, groups)
