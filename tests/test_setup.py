@@ -42,6 +42,7 @@ from zkmargin.toolchain.keys import (
     SetupArtifacts,
     SetupError,
     check_ceremony_ptau,
+    compile_estimate_s,
     describe_estimate,
     dev_ptau,
     groth16_setup_estimate_s,
@@ -318,3 +319,10 @@ def test_engine_circuit_mismatch_is_a_hard_error_naming_the_field(example_params
         name = {"maintenance_margin": "mm", "collateral_value": "collateral", "scan_risk": "scanRisk"}[field]
     with pytest.raises(CircuitMismatchError, match=f"disagree on {re.escape(name)}:"):
         compare_margin(test_keys, witness, wrong, groups)
+
+
+def test_compile_estimates_follow_the_recorded_constraint_counts() -> None:
+    names = ("chunk_mini", "small", "chunk_large", "book_large")  # by recorded constraint count
+    estimates = [e for e in (compile_estimate_s(name) for name in names) if e is not None]
+    assert len(estimates) == len(names) and estimates == sorted(estimates)
+    assert compile_estimate_s("account_nowhere") is None and compile_estimate_s("book_nowhere") is None

@@ -74,6 +74,9 @@ QUIET_S: Final = 1.0
 GROTH16_SETUP_S_PER_CONSTRAINT: Final = 4.6e-3
 BEACON_S_PER_CONSTRAINT: Final = 0.7e-3
 DEV_PTAU_S_PER_POINT: Final = 0.3e-3
+#: circom --O2 (wasm) on two cores: 62 s for the 77,030-constraint large chunk circuit, ~200 s for the 145,622
+#: of the large book circuit, whose 16 links are long hash chains.
+COMPILE_S_PER_CONSTRAINT: Final = 1.2e-3
 STARTUP_S: Final = 3.0
 
 Progress = Callable[[str], Any]
@@ -172,6 +175,22 @@ def groth16_setup_estimate_s(n_constraints: int) -> float:
 def beacon_estimate_s(n_constraints: int) -> float:
     """Rough run time of one ``snarkjs zkey beacon`` or ``zkey contribute`` (two cores)."""
     return STARTUP_S + BEACON_S_PER_CONSTRAINT * n_constraints
+
+
+def compile_estimate_s(name: str) -> float | None:
+    """Rough run time of compiling circuit ``name`` (two cores), from its count recorded in
+    ``circuits/constraints.json``: ~1 min at 77k constraints, ~3.5 min at 146k; ``None`` if none is recorded."""
+    try:
+        record = json.loads((CIRCUITS_DIR / "constraints.json").read_text())
+    except (OSError, ValueError):
+        return None
+    kind, _, size = name.partition("_")
+    entry = (record.get("books", {}).get(size, {}).get(kind) if name.startswith(BOOK_CIRCUIT_KINDS)
+             else record.get("circuits", {}).get(name))
+    constraints = entry.get("constraints") if isinstance(entry, dict) else None
+    if not isinstance(constraints, int):
+        return None
+    return STARTUP_S + COMPILE_S_PER_CONSTRAINT * constraints
 
 
 def dev_ptau_estimate_s(power: int) -> float:
@@ -363,7 +382,7 @@ def _locate(size_name: str, ptau: Path | None, seed: str, say: SetupProgress
     """Compile (a cache hit, usually) and find the keys' cache folder; cheap checks of ``ptau``'s header."""
     main = main_file(size_name)
     start = time.perf_counter()
-    with say.slow(f"compiling the {size_name} circuit (circom --O2)", None):
+    with say.slow(f"compiling the {size_name} circuit (circom --O2)", compile_estimate_s(size_name)):
         circuit = compile_circuit(main)
     compile_s = time.perf_counter() - start
     power = required_power(circuit)
