@@ -206,9 +206,9 @@ def _verify_book(args: argparse.Namespace, console: Console, bundle: BookBundleR
     """``zkmargin verify`` of a book bundle: the book proof, its chunk proofs and their links."""
     from zkmargin.verifier.book import verify_book
 
-    size = BOOK_SIZES.get(bundle.circuit.size)
-    n_links = len(bundle.book.public_signals) - N_PUBLIC
     if args.vkey is not None:
+        # the venue's book key must take as many public signals as the bundle's book proof carries
+        n_links = len(bundle.book.public_signals) - N_PUBLIC
         if args.chunk_vkey is None:
             raise InputError("a book bundle needs the venue's chunk key too: pass --chunk-vkey", field="--chunk-vkey")
         book_key = load_key(args.vkey, "--vkey", N_PUBLIC + n_links, "the book circuit")
