@@ -127,10 +127,15 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
     say(f"proving {n_chunks} chunks, {min(workers, n_chunks)} at a time")
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(prove_chunk, index) for index in range(n_chunks)]
-        for done, _ in enumerate(as_completed(futures), start=1):
-            elapsed = time.perf_counter() - start
-            left = f", about {elapsed / done * (n_chunks - done):.0f} s left" if done < n_chunks else ""
-            say(f"chunk {done}/{n_chunks} proven in {elapsed:.0f} s{left}")
+        try:
+            for done, future in enumerate(as_completed(futures), start=1):
+                future.result()  # a chunk that failed stops the book here
+                elapsed = time.perf_counter() - start
+                left = f", about {elapsed / done * (n_chunks - done):.0f} s left" if done < n_chunks else ""
+                say(f"chunk {done}/{n_chunks} proven in {elapsed:.0f} s{left}")
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # chunks not yet started never start
+            raise
         chunks = [future.result() for future in futures]
     seconds["chunks"] = time.perf_counter() - start
     for step in ("witness", "prove"):

@@ -12,8 +12,16 @@ import pytest
 
 from zkmargin.cli.common import EXIT_INPUT, EXIT_OK
 from zkmargin.cli.main import main
+from zkmargin.engine.account import encode_account
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_portfolio, load_scenarios
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.prover import prove_book as prove_book_module
+from zkmargin.prover.prove import CircuitMismatchError, prove_circuit
+from zkmargin.prover.prove_book import check_provable_book, prove_book
 from zkmargin.statement.records import BookBundleRecord, read_json_document
 from zkmargin.statement.sizes import BOOK_SIZES
+from zkmargin.toolchain import keys
 from zkmargin.verifier.book import verify_book
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,3 +149,30 @@ def test_a_book_too_big_for_an_account_circuit_names_the_book_size(capsys: pytes
                        str(EXAMPLES / "portfolios" / "market_maker_book.json"), "--out", str(tmp_path / "p.json"))
     assert code == EXIT_INPUT and "--size large" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "p.json").exists()
+
+
+def test_a_chunk_that_fails_stops_the_book(book: dict[str, Path], monkeypatch: pytest.MonkeyPatch,
+                                           tmp_path: Path) -> None:
+    """The second chunk's proof fails (its public signals are checked against a wrong link): the book stops
+    with that error, no later chunk is reported proven, and the combining proof is never made."""
+    table = build_risk_table(load_market(EXAMPLES / "market.json"), load_scenarios("v2"),
+                             load_params(EXAMPLES / "params.json"))
+    params = build_params_tree(table)
+    account = encode_account(load_portfolio(book["dir"] / "ten.json"), table)
+    provable = check_provable_book(params, account, BOOK_SIZES[SIZE])
+    chunk_keys, book_keys = keys.find_setup(f"chunk_{SIZE}"), keys.find_setup(f"book_{SIZE}")
+    assert chunk_keys is not None and book_keys is not None
+    real = prove_circuit
+
+    def second_chunk_wrong(artifacts: keys.SetupArtifacts, inputs: dict[str, Any], expected: list[int],
+                           workdir: Path, seconds: dict[str, float], **kwargs: Any) -> Any:
+        if workdir.name == "chunk1":
+            expected = [expected[0], expected[1] + 1]
+        return real(artifacts, inputs, expected, workdir, seconds, **kwargs)
+
+    monkeypatch.setattr(prove_book_module, "prove_circuit", second_chunk_wrong)
+    lines: list[str] = []
+    with pytest.raises(CircuitMismatchError, match="public signal"):
+        prove_book(chunk_keys, book_keys, provable, workdir=tmp_path, progress=lines.append, workers=1)
+    assert lines == ["proving 3 chunks, 1 at a time", "chunk 1/3 proven in " + lines[1].split(" in ")[1]]
+    assert not (tmp_path / "book").exists()
