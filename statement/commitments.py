@@ -212,7 +212,7 @@ def new_salt() -> int:
 
 
 def pack_margins(initial_margin: int, maintenance_margin: int) -> int:
-    """The public ``margins`` signal: ``IM * 2^128 + MM`` (both in micro-units, each below 2^128)."""
+    """The value of a disclosure of the margins: ``IM * 2^128 + MM`` (both in micro-units, each below 2^128)."""
     for name, v in (("initial_margin", initial_margin), ("maintenance_margin", maintenance_margin)):
         if not 0 <= v < 1 << MARGIN_PACK_BITS:
             raise ValueError(f"{name} does not fit {MARGIN_PACK_BITS} bits")
