@@ -41,7 +41,7 @@ from zkmargin.statement.records import (
     read_salt,
     vkey_id,
 )
-from zkmargin.statement.signals import N_PUBLIC, Statement, StatementError, hex64
+from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, N_PUBLIC, Statement, StatementError, hex64
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES
 from zkmargin.toolchain.keys import find_setup
 from zkmargin.toolchain.tools import ToolError, snarkjs_verify
@@ -52,8 +52,7 @@ from zkmargin.verifier.groth16_types import VerifyingKey
 from zkmargin.verifier.trust import dev_key_reason
 
 AUDIT_CHUNK = 32  # proofs per combined pairing check (the progress bar advances per chunk)
-#: Public signals of a chunk proof: params_root, chunk_link.
-CHUNK_PUBLIC = 2
+CHUNK_PUBLIC = len(CHUNK_PUBLIC_SIGNAL_NAMES)
 
 
 @dataclass(frozen=True)

@@ -75,12 +75,14 @@ class BookStatement:
 @dataclass(frozen=True)
 class BookInputs:
     """The circuit inputs of a book: ``chunks[i]`` for each used chunk ``i`` (``AccountChunk``), ``book`` for the
-    combine (``BookMargin``); ``aggregates[i]`` are chunk ``i``'s sums (zero for an unused chunk)."""
+    combine (``BookMargin``); ``aggregates[i]`` are chunk ``i``'s sums (zero for an unused chunk); ``layout``
+    is the whole book's slot layout."""
 
     statement: BookStatement
     chunks: list[dict[str, Any]]
     book: dict[str, Any]
     aggregates: list[ChunkAggregates]
+    layout: AccountSlots
 
 
 def chunk_aggregates(params: ParamsTree, leaf_index: Sequence[int], qty: Sequence[int],
@@ -190,4 +192,4 @@ def book_inputs(params: ParamsTree, account: AccountInts, salt: int, result: Mar
         "salt": salt,
         **disclosure_inputs(statement.statement),
     }
-    return BookInputs(statement, chunks, book, aggregates)
+    return BookInputs(statement, chunks, book, aggregates, layout)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -152,9 +152,11 @@ def check_disclosure(result: MarginResult, disclosure: Disclosure, threshold: in
 
 
 def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: list[int], workdir: Path,
-                  seconds: dict[str, float], *, progress: Progress | None = None,
+                  seconds: dict[str, float], *, names: Sequence[str] = PUBLIC_SIGNAL_NAMES,
+                  progress: Progress | None = None,
                   check: Callable[[list[int]], None] | None = None) -> ProofRecord:
-    """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals must be ``expected``.
+    """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals, ``names`` in order, must
+    be ``expected``.
 
     ``workdir`` receives witness.wtns, proof.json and public.json; ``seconds["witness"]`` and
     ``seconds["prove"]`` grow by each step's time.  ``check`` sees the witness before the proof is made.
@@ -182,9 +184,8 @@ def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: l
     if len(public) != len(expected):
         raise CircuitMismatchError(f"the {artifacts.name} circuit has {len(public)} public signals, not "
                                    f"{len(expected)}")
-    for index, (got, want) in enumerate(zip(public, expected, strict=True)):
+    for name, got, want in zip(names, public, expected, strict=True):
         if got != want:
-            name = PUBLIC_SIGNAL_NAMES[index] if index < len(PUBLIC_SIGNAL_NAMES) else f"chunk_link[{index - 4}]"
             raise CircuitMismatchError(f"circuit and engine disagree on public signal {name}: {got} != {want}")
     return ProofRecord(proof=Groth16ProofJson.model_validate(json.loads(proof_path.read_text())),
                        public_signals=[str(v) for v in public])

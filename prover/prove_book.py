@@ -38,7 +38,7 @@ from zkmargin.statement.records import (
     SaltRecord,
     StatementRecord,
 )
-from zkmargin.statement.signals import Disclosure, Statement
+from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, Disclosure, Statement, book_signal_names
 from zkmargin.statement.sizes import BookSize
 from zkmargin.toolchain.keys import SetupArtifacts
 
@@ -121,7 +121,7 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
 
     def prove_chunk(index: int) -> ProofRecord:
         return prove_circuit(chunk_keys, inputs.chunks[index], book_statement.chunk_public_signals(index),
-                             workdir / f"chunk{index}", per_chunk[index])
+                             workdir / f"chunk{index}", per_chunk[index], names=CHUNK_PUBLIC_SIGNAL_NAMES)
 
     start = time.perf_counter()
     say(f"proving {n_chunks} chunks, {min(workers, n_chunks)} at a time")
@@ -142,8 +142,9 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
         seconds[step] = sum(times.get(step, 0.0) for times in per_chunk)
     say(f"combining {len(chunks)} chunks: witness and proof")
     start = time.perf_counter()
-    groups = account_slots(params, account, size.account).used_groups
+    groups = inputs.layout.used_groups
     book = prove_circuit(book_keys, inputs.book, book_statement.public_signals(), workdir / "book", seconds,
+                         names=book_signal_names(size.chunks),
                          check=lambda witness: compare_margin(book_keys, witness, result, groups))
     seconds["book"] = time.perf_counter() - start
 

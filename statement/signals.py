@@ -18,6 +18,13 @@ from zkmargin.statement.commitments import pack_margins, unpack_margins
 #: The public signals of the account circuit, in order.
 PUBLIC_SIGNAL_NAMES: Final = ("params_root", "account_commitment", "margin_commitment", "disclosure")
 N_PUBLIC: Final = len(PUBLIC_SIGNAL_NAMES)
+#: The public signals of a book's chunk proof (``circuits/book.circom``), in order.
+CHUNK_PUBLIC_SIGNAL_NAMES: Final = ("params_root", "chunk_link")
+
+
+def book_signal_names(chunks: int) -> tuple[str, ...]:
+    """The public signals of a book's combining proof: the account statement's, then ``chunks`` links."""
+    return (*PUBLIC_SIGNAL_NAMES, *(f"chunk_link[{i}]" for i in range(chunks)))
 #: ``disclosure = mode << DISCLOSURE_SHIFT | value``.
 DISCLOSURE_SHIFT: Final = 248
 #: A disclosed threshold is below 2^128 (micro-units of quote currency).

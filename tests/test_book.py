@@ -172,7 +172,7 @@ def test_a_chunk_that_fails_stops_the_book(book: dict[str, Path], monkeypatch: p
 
     monkeypatch.setattr(prove_book_module, "prove_circuit", second_chunk_wrong)
     lines: list[str] = []
-    with pytest.raises(CircuitMismatchError, match="public signal"):
+    with pytest.raises(CircuitMismatchError, match="public signal chunk_link"):
         prove_book(chunk_keys, book_keys, provable, workdir=tmp_path, progress=lines.append, workers=1)
     assert lines == ["proving 3 chunks, 1 at a time", "chunk 1/3 proven in " + lines[1].split(" in ")[1]]
     assert not (tmp_path / "book").exists()

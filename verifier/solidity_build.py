@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Final, NamedTuple
 
 from zkmargin.constants import FIELD_ORDER
+from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, N_PUBLIC
 from zkmargin.toolchain import tools
 from zkmargin.verifier.abi import AbiJson
 from zkmargin.verifier.groth16_json import parse_verifying_key, verifying_key_to_snarkjs
@@ -51,11 +52,11 @@ EVM_VERSION: Final = "cancun"
 OPTIMIZER_RUNS: Final = 200
 
 #: Public signals of the account statement: params_root, account_commitment, margin_commitment, disclosure.
-STATEMENT_PUBLIC_SIGNALS: Final = 4
+STATEMENT_PUBLIC_SIGNALS: Final = N_PUBLIC
 VERIFIER_CONTRACT: Final = "Groth16Verifier"
 REGISTRY_CONTRACT: Final = "MarginRegistry"
 #: Public signals of a chunk proof of a book: params_root, chunk_link.
-CHUNK_PUBLIC_SIGNALS: Final = 2
+CHUNK_PUBLIC_SIGNALS: Final = len(CHUNK_PUBLIC_SIGNAL_NAMES)
 BOOK_VERIFIER_CONTRACT: Final = "BookVerifier"
 PARAMS_HASHER_CONTRACT: Final = poseidon_t7.CONTRACT_NAME
 
