@@ -611,60 +611,22 @@ template PositionRows(N, G) {
 }
 
 /**
- * The margin of an account (margin model v2) from its positions' sums per group slot, its group slots and its
- * collateral slots: per group the scan risk, short option minimum and size tiers; the joint scan risk and the
- * inter-underlying credit; requirement, IM and MM with the long-premium cap; collateral value, equity and
- * solvency; then the margin commitment and what the statement discloses.
+ * The margin figures of an account (margin model v2) from its positions' sums per group slot, its group slots
+ * and its collateral slots: per group the scan risk, short option minimum and size tiers; the joint scan risk and
+ * the inter-underlying credit; requirement, IM and MM with the long-premium cap; collateral value and equity.
+ * It asserts nothing about solvency: AccountTail does, and a venue's batch (circuits/venue.circom) counts an
+ * account below MM instead.
  *
- * @param G  group slots, 2 <= G <= MAX_GROUPS
- * @param K  collateral slots, 1 <= K <= MAX_ASSETS
- * The market's shape: S = MARKET_SCENARIOS() columns, a collateral tree of ASSET_DEPTH().
- *
- * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
- * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
- * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
- * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N); BookMargin the sums over
- * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
- * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
- * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
- * @input liabilities, optionTotal, positionValue                                over all rows
- *
- * The group slots:
- * @input key[G]              the slots' keys (GroupKeys, through GroupSlots): the collateral slots name them
- * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  ASSUMES the tiers GroupSlots opened (so
- *                            range-checked by GroupLeaf to TIER_BITS and PRICE_BITS, rates 0 in an unused slot)
- *
- * The collateral slots, and the parameters (each range-checked here or in AssetLeaf):
- * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
- * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
- *                            unused slot's balance is 0
- * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
- *                            slot's leaf opens to assets_root
- * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
- *                            for an asset that is no underlying (group NO_GROUP) or has no balance
- * @input asset_siblings[K][ASSET_DEPTH/2][3]
- * @input balance[K]          range-checked here to BALANCE_BITS
- * @input assets_root         any field element (the caller binds it to params_root)
- * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
- * @input im_bp, mm_bp        range-checked here to MULT_BITS
- *
- * The hiding statement:
- * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
- * @input margin_commitment   must be HashList(DOMAIN_MARGIN, IM, MM, salt)
- * @input disclosure          must be disclosure_mode * 2^248 + disclosure_value
- * @input disclosure_mode     constrained here to {0, 1, 2, 3}
- * @input disclosure_value    range-checked here to [0, 2^248); 0 for DISCLOSE_NOTHING, IM * 2^128 + MM for
- *                            DISCLOSE_MARGINS, a threshold X < 2^128 with MM <= X (DISCLOSE_MM_AT_MOST) or
- *                            equity - IM >= X (DISCLOSE_FREE_AT_LEAST)
- *
- * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
- * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
- * could give one; engine marks are never negative).
+ * The inputs and their bounds are AccountTail's (below), without the statement's salt, commitment and disclosure.
+ * @output im, mm       micro-units of quote currency: 0 <= IM < 2^96, 0 <= MM < 2^128 (range-checked here)
+ * @output margins      IM * 2^128 + MM
+ * @output collateral   value after haircuts, rounded down: in [0, 2^92.2)
+ * @output equity       collateral + position value - short lots: |equity| < 2^96
  *
  * Cost: G + 1 scenario maxima of S + 1 127-bit values (about 5,300 each), the collateral slots (leaf, path and
- *       G * S products each), the divisions and the commitment; circuits/constraints.json has the totals.
+ *       G * S products each) and the divisions; circuits/constraints.json has the totals.
  */
-template AccountTail(G, K) {
+template AccountFigures(G, K) {
     assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
     assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
     var S = MARKET_SCENARIOS();
@@ -696,11 +658,11 @@ template AccountTail(G, K) {
     signal input credit_bp;
     signal input im_bp;
     signal input mm_bp;
-    signal input salt;
-    signal input margin_commitment;
-    signal input disclosure;
-    signal input disclosure_mode;
-    signal input disclosure_value;
+    signal output im;
+    signal output mm;
+    signal output margins;
+    signal output collateral;
+    signal output equity;
 
     // ---- the published multipliers and credit: range-checked before any arithmetic uses them ----
     component imRange = UnsignedRangeCheck(MULT_BITS());
@@ -880,13 +842,13 @@ template AccountTail(G, K) {
     imExcess.in <== imDiv.q - optionTotal;
     signal mmCut <== liabilityFree.out * mmExcess.out;
     signal imCut <== liabilityFree.out * imExcess.out;
-    signal mm <== mmDiv.q - mmCut;        // min(MM, option value) when liability-free, else MM
-    signal im <== imDiv.q - imCut;
+    mm <== mmDiv.q - mmCut;        // min(MM, option value) when liability-free, else MM
+    im <== imDiv.q - imCut;
     component mmPacked = UnsignedRangeCheck(MARGIN_PACK_BITS());  // MM >= 0: the packing below is injective
     mmPacked.in <== mm;
     component imPacked = UnsignedRangeCheck(MONEY_BITS() - 1);    // 0 <= IM < 2^96, the reference's bound
     imPacked.in <== im;
-    signal margins <== im * (1 << MARGIN_PACK_BITS()) + mm;  // injective: 0 <= MM < 2^128, 0 <= IM < 2^96
+    margins <== im * (1 << MARGIN_PACK_BITS()) + mm;  // injective: 0 <= MM < 2^128, 0 <= IM < 2^96
 
     // ---- collateral (rule R6) and equity (rules R2, R3, R10) ----
     signal weight[K];
@@ -899,10 +861,32 @@ template AccountTail(G, K) {
     }
     component collateralDiv = FloorDiv(COLLATERAL_NUM_BITS(), BALANCE_SCALE() * BP());
     collateralDiv.in <== collateralSum;
-    signal collateral <== collateralDiv.q;  // < 2^132 / 10^12 < 2^92.2
+    collateral <== collateralDiv.q;  // < 2^132 / 10^12 < 2^92.2
 
     // |position value| <= 2^88 + 2^48 and collateral < 2^92.2: |equity| < 2^96, the reference's bound holds
-    signal equity <== collateral + positionValue - shortTotal;
+    equity <== collateral + positionValue - shortTotal;
+}
+
+/**
+ * The claims of an account's margin statement about its figures: solvency (equity >= MM), the margin commitment
+ * and the disclosure.
+ *
+ * @input im, mm, margins, equity  ASSUMES AccountFigures' outputs (so within its bounds)
+ * @input salt, margin_commitment, disclosure, disclosure_mode, disclosure_value  as AccountTail's
+ *
+ * Cost: the solvency comparison (130), the commitment (HashList(4)) and the disclosure's range checks.
+ */
+template MarginClaim() {
+    signal input im;
+    signal input mm;
+    signal input margins;
+    signal input equity;
+    signal input salt;
+    signal input margin_commitment;
+    signal input disclosure;
+    signal input disclosure_mode;
+    signal input disclosure_value;
+
     // solvency: equity - MM >= 0; equity and MM both lie in [-2^128, 2^128), far below r / 2 in magnitude
     component solvent = AssertSignedGreaterEq(MARGIN_PACK_BITS() + 1);
     solvent.in[0] <== equity;
@@ -937,6 +921,282 @@ template AccountTail(G, K) {
     signal freeRoom <== mode.sel[DISCLOSE_FREE_AT_LEAST()] * (equity - im - disclosure_value);
     component freeAtLeast = UnsignedRangeCheck(THRESHOLD_BITS() + 1);  // equity - IM - X >= 0
     freeAtLeast.in <== freeRoom;
+}
+
+/**
+ * The margin statement of an account (margin model v2) from its positions' sums per group slot, its group slots
+ * and its collateral slots: AccountFigures (component ``figures``: the margin, collateral and equity), then
+ * solvency, the margin commitment and what the statement discloses.
+ *
+ * @param G  group slots, 2 <= G <= MAX_GROUPS
+ * @param K  collateral slots, 1 <= K <= MAX_ASSETS
+ * The market's shape: S = MARKET_SCENARIOS() columns, a collateral tree of ASSET_DEPTH().
+ *
+ * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
+ * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
+ * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
+ * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N); BookMargin the sums over
+ * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
+ * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
+ * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
+ * @input liabilities, optionTotal, positionValue                                over all rows
+ *
+ * The group slots:
+ * @input key[G]              the slots' keys (GroupKeys, through GroupSlots): the collateral slots name them
+ * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  ASSUMES the tiers GroupSlots opened (so
+ *                            range-checked by GroupLeaf to TIER_BITS and PRICE_BITS, rates 0 in an unused slot)
+ *
+ * The collateral slots, and the parameters (each range-checked here or in AssetLeaf):
+ * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
+ * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
+ *                            unused slot's balance is 0
+ * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
+ *                            slot's leaf opens to assets_root
+ * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
+ *                            for an asset that is no underlying (group NO_GROUP) or has no balance
+ * @input asset_siblings[K][ASSET_DEPTH/2][3]
+ * @input balance[K]          range-checked here to BALANCE_BITS
+ * @input assets_root         any field element (the caller binds it to params_root)
+ * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
+ * @input im_bp, mm_bp        range-checked here to MULT_BITS
+ *
+ * The hiding statement:
+ * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
+ * @input margin_commitment   must be HashList(DOMAIN_MARGIN, IM, MM, salt)
+ * @input disclosure          must be disclosure_mode * 2^248 + disclosure_value
+ * @input disclosure_mode     constrained here to {0, 1, 2, 3}
+ * @input disclosure_value    range-checked here to [0, 2^248); 0 for DISCLOSE_NOTHING, IM * 2^128 + MM for
+ *                            DISCLOSE_MARGINS, a threshold X < 2^128 with MM <= X (DISCLOSE_MM_AT_MOST) or
+ *                            equity - IM >= X (DISCLOSE_FREE_AT_LEAST)
+ *
+ * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
+ * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
+ * could give one; engine marks are never negative).
+ *
+ * Cost: AccountFigures', plus the solvency check, the commitment and the disclosure's range checks.
+ */
+template AccountTail(G, K) {
+    var S = MARKET_SCENARIOS();
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+
+    signal input shortLots[G];
+    signal input calls[G];
+    signal input puts[G];
+    signal input positionDelta[G];
+    signal input positionPnl[G][S];
+    signal input liabilities;
+    signal input optionTotal;
+    signal input positionValue;
+    signal input key[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input balance[K];
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input salt;
+    signal input margin_commitment;
+    signal input disclosure;
+    signal input disclosure_mode;
+    signal input disclosure_value;
+
+    // ---- the margin, collateral and equity ----
+    component figures = AccountFigures(G, K);
+    figures.shortLots <== shortLots;
+    figures.calls <== calls;
+    figures.puts <== puts;
+    figures.positionDelta <== positionDelta;
+    figures.positionPnl <== positionPnl;
+    figures.liabilities <== liabilities;
+    figures.optionTotal <== optionTotal;
+    figures.positionValue <== positionValue;
+    figures.key <== key;
+    figures.tier_threshold <== tier_threshold;
+    figures.tier_rate <== tier_rate;
+    figures.asset_id <== asset_id;
+    figures.asset_used <== asset_used;
+    figures.asset_price <== asset_price;
+    figures.haircut_bp <== haircut_bp;
+    figures.asset_group <== asset_group;
+    figures.asset_risk <== asset_risk;
+    figures.asset_slot <== asset_slot;
+    figures.asset_siblings <== asset_siblings;
+    figures.balance <== balance;
+    figures.assets_root <== assets_root;
+    figures.credit_bp <== credit_bp;
+    figures.im_bp <== im_bp;
+    figures.mm_bp <== mm_bp;
+
+    component claim = MarginClaim();
+    claim.im <== figures.im;
+    claim.mm <== figures.mm;
+    claim.margins <== figures.margins;
+    claim.equity <== figures.equity;
+    claim.salt <== salt;
+    claim.margin_commitment <== margin_commitment;
+    claim.disclosure <== disclosure;
+    claim.disclosure_mode <== disclosure_mode;
+    claim.disclosure_value <== disclosure_value;
+}
+
+/**
+ * An account's margin figures over account-local slots (margin model v2): params_root from its parts,
+ * GroupSlots, PositionRows and AccountFigures over one account, and its account commitment.  AccountMargin
+ * (below) and the venue's VenueAccount (circuits/venue.circom) claim different things about these figures.
+ *
+ * @param N, G, K and the inputs: as AccountMargin's private inputs (below), constrained as documented there
+ * @output params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch)
+ * @output account_commitment  HashList(DOMAIN_ACCOUNT, N, K, (leaf_index_p, qty_p)_p, (asset_id_k, balance_k)_k,
+ *                             salt)
+ * @output im, mm, margins, collateral, equity  AccountFigures' outputs
+ */
+template AccountCore(N, G, K) {
+    assert(N >= 1 && N <= MAX_POSITIONS());  // the loss bounds assume at most 2^8 positions
+    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
+    assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
+    var S = MARKET_SCENARIOS();
+    var L = INSTRUMENT_DEPTH() \ 2;
+    var GL = GROUP_DEPTH() \ 2;
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+
+    signal input qty[N];
+    signal input leaf_index[N];
+    signal input position_slot[N];
+    signal input group[N];
+    signal input kind[N];
+    signal input mark[N];
+    signal input charge[N];
+    signal input delta[N];
+    signal input vega[N];
+    signal input risk[N][S];
+    signal input siblings[N][L][3];
+    signal input group_id[G];
+    signal input group_used[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input group_siblings[G][GL][3];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input instruments_root;
+    signal input groups_root;
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input epoch;
+    signal input balance[K];
+    signal input salt;
+    signal output params_root;
+    signal output account_commitment;
+    signal output im;
+    signal output mm;
+    signal output margins;
+    signal output collateral;
+    signal output equity;
+
+    // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
+    component tableHash = TableHash();
+    tableHash.groups_root <== groups_root;
+    tableHash.assets_root <== assets_root;
+    tableHash.credit_bp <== credit_bp;
+    component paramsHash = ParamsRoot();
+    paramsHash.instruments_root <== instruments_root;
+    paramsHash.table_hash <== tableHash.out;
+    paramsHash.im_bp <== im_bp;
+    paramsHash.mm_bp <== mm_bp;
+    paramsHash.epoch <== epoch;
+    params_root <== paramsHash.out;
+
+    // ---- group slots: the account's underlyings, each a leaf of the group table ----
+    component groups = GroupSlots(G);
+    groups.group_id <== group_id;
+    groups.group_used <== group_used;
+    groups.tier_threshold <== tier_threshold;
+    groups.tier_rate <== tier_rate;
+    groups.group_siblings <== group_siblings;
+    groups.groups_root <== groups_root;
+
+    // ---- positions: each row is a leaf of the committed tree, summed per group slot ----
+    component rows = PositionRows(N, G);
+    rows.qty <== qty;
+    rows.leaf_index <== leaf_index;
+    rows.position_slot <== position_slot;
+    rows.group <== group;
+    rows.kind <== kind;
+    rows.mark <== mark;
+    rows.charge <== charge;
+    rows.delta <== delta;
+    rows.vega <== vega;
+    rows.risk <== risk;
+    rows.siblings <== siblings;
+    rows.key <== groups.key;
+    rows.instruments_root <== instruments_root;
+
+    // ---- the margin, collateral and equity ----
+    component figures = AccountFigures(G, K);
+    figures.shortLots <== rows.shortLots;
+    figures.calls <== rows.calls;
+    figures.puts <== rows.puts;
+    figures.positionDelta <== rows.positionDelta;
+    figures.positionPnl <== rows.positionPnl;
+    figures.liabilities <== rows.liabilities;
+    figures.optionTotal <== rows.optionTotal;
+    figures.positionValue <== rows.positionValue;
+    figures.key <== groups.key;
+    figures.tier_threshold <== tier_threshold;
+    figures.tier_rate <== tier_rate;
+    figures.asset_id <== asset_id;
+    figures.asset_used <== asset_used;
+    figures.asset_price <== asset_price;
+    figures.haircut_bp <== haircut_bp;
+    figures.asset_group <== asset_group;
+    figures.asset_risk <== asset_risk;
+    figures.asset_slot <== asset_slot;
+    figures.asset_siblings <== asset_siblings;
+    figures.balance <== balance;
+    figures.assets_root <== assets_root;
+    figures.credit_bp <== credit_bp;
+    figures.im_bp <== im_bp;
+    figures.mm_bp <== mm_bp;
+
+    im <== figures.im;
+    mm <== figures.mm;
+    margins <== figures.margins;
+    collateral <== figures.collateral;
+    equity <== figures.equity;
+
+    // ---- the account commitment ----
+    component commitment = HashList(3 + 2 * N + 2 * K + 1);
+    commitment.in[0] <== DOMAIN_ACCOUNT();
+    commitment.in[1] <== N;
+    commitment.in[2] <== K;
+    for (var p = 0; p < N; p++) {
+        commitment.in[3 + 2 * p] <== leaf_index[p];
+        commitment.in[4 + 2 * p] <== qty[p];
+    }
+    for (var k = 0; k < K; k++) {
+        commitment.in[3 + 2 * N + 2 * k] <== asset_id[k];
+        commitment.in[4 + 2 * N + 2 * k] <== balance[k];
+    }
+    commitment.in[3 + 2 * N + 2 * K] <== salt;
+    account_commitment <== commitment.out;
 }
 
 /**
@@ -983,9 +1243,6 @@ template AccountTail(G, K) {
  *       Merkle path, then the 127-bit scenario maxima (G + 1 of them) and the collateral slots.
  */
 template AccountMargin(N, G, K) {
-    assert(N >= 1 && N <= MAX_POSITIONS());  // the loss bounds assume at most 2^8 positions
-    assert(G >= 2 && G <= MAX_GROUPS());     // sums over groups stay within SCAN_BITS
-    assert(K >= 1 && K <= MAX_ASSETS());     // the loss and collateral bounds assume at most 64 assets
     var S = MARKET_SCENARIOS();
     var L = INSTRUMENT_DEPTH() \ 2;
     var GL = GROUP_DEPTH() \ 2;
@@ -1033,89 +1290,52 @@ template AccountMargin(N, G, K) {
     signal input disclosure_mode;
     signal input disclosure_value;
 
-    // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
-    component tableHash = TableHash();
-    tableHash.groups_root <== groups_root;
-    tableHash.assets_root <== assets_root;
-    tableHash.credit_bp <== credit_bp;
-    component paramsHash = ParamsRoot();
-    paramsHash.instruments_root <== instruments_root;
-    paramsHash.table_hash <== tableHash.out;
-    paramsHash.im_bp <== im_bp;
-    paramsHash.mm_bp <== mm_bp;
-    paramsHash.epoch <== epoch;
-    params_root === paramsHash.out;
+    component core = AccountCore(N, G, K);
+    core.qty <== qty;
+    core.leaf_index <== leaf_index;
+    core.position_slot <== position_slot;
+    core.group <== group;
+    core.kind <== kind;
+    core.mark <== mark;
+    core.charge <== charge;
+    core.delta <== delta;
+    core.vega <== vega;
+    core.risk <== risk;
+    core.siblings <== siblings;
+    core.group_id <== group_id;
+    core.group_used <== group_used;
+    core.tier_threshold <== tier_threshold;
+    core.tier_rate <== tier_rate;
+    core.group_siblings <== group_siblings;
+    core.asset_id <== asset_id;
+    core.asset_used <== asset_used;
+    core.asset_price <== asset_price;
+    core.haircut_bp <== haircut_bp;
+    core.asset_group <== asset_group;
+    core.asset_risk <== asset_risk;
+    core.asset_slot <== asset_slot;
+    core.asset_siblings <== asset_siblings;
+    core.instruments_root <== instruments_root;
+    core.groups_root <== groups_root;
+    core.assets_root <== assets_root;
+    core.credit_bp <== credit_bp;
+    core.im_bp <== im_bp;
+    core.mm_bp <== mm_bp;
+    core.epoch <== epoch;
+    core.balance <== balance;
+    core.salt <== salt;
+    params_root === core.params_root;
+    account_commitment === core.account_commitment;
 
-    // ---- group slots: the account's underlyings, each a leaf of the group table ----
-    component groups = GroupSlots(G);
-    groups.group_id <== group_id;
-    groups.group_used <== group_used;
-    groups.tier_threshold <== tier_threshold;
-    groups.tier_rate <== tier_rate;
-    groups.group_siblings <== group_siblings;
-    groups.groups_root <== groups_root;
-
-    // ---- positions: each row is a leaf of the committed tree, summed per group slot ----
-    component rows = PositionRows(N, G);
-    rows.qty <== qty;
-    rows.leaf_index <== leaf_index;
-    rows.position_slot <== position_slot;
-    rows.group <== group;
-    rows.kind <== kind;
-    rows.mark <== mark;
-    rows.charge <== charge;
-    rows.delta <== delta;
-    rows.vega <== vega;
-    rows.risk <== risk;
-    rows.siblings <== siblings;
-    rows.key <== groups.key;
-    rows.instruments_root <== instruments_root;
-
-    // ---- the margin, solvency, the margin commitment and the disclosure ----
-    component tail = AccountTail(G, K);
-    tail.shortLots <== rows.shortLots;
-    tail.calls <== rows.calls;
-    tail.puts <== rows.puts;
-    tail.positionDelta <== rows.positionDelta;
-    tail.positionPnl <== rows.positionPnl;
-    tail.liabilities <== rows.liabilities;
-    tail.optionTotal <== rows.optionTotal;
-    tail.positionValue <== rows.positionValue;
-    tail.key <== groups.key;
-    tail.tier_threshold <== tier_threshold;
-    tail.tier_rate <== tier_rate;
-    tail.asset_id <== asset_id;
-    tail.asset_used <== asset_used;
-    tail.asset_price <== asset_price;
-    tail.haircut_bp <== haircut_bp;
-    tail.asset_group <== asset_group;
-    tail.asset_risk <== asset_risk;
-    tail.asset_slot <== asset_slot;
-    tail.asset_siblings <== asset_siblings;
-    tail.balance <== balance;
-    tail.assets_root <== assets_root;
-    tail.credit_bp <== credit_bp;
-    tail.im_bp <== im_bp;
-    tail.mm_bp <== mm_bp;
-    tail.salt <== salt;
-    tail.margin_commitment <== margin_commitment;
-    tail.disclosure <== disclosure;
-    tail.disclosure_mode <== disclosure_mode;
-    tail.disclosure_value <== disclosure_value;
-
-    // ---- the account commitment ----
-    component commitment = HashList(3 + 2 * N + 2 * K + 1);
-    commitment.in[0] <== DOMAIN_ACCOUNT();
-    commitment.in[1] <== N;
-    commitment.in[2] <== K;
-    for (var p = 0; p < N; p++) {
-        commitment.in[3 + 2 * p] <== leaf_index[p];
-        commitment.in[4 + 2 * p] <== qty[p];
-    }
-    for (var k = 0; k < K; k++) {
-        commitment.in[3 + 2 * N + 2 * k] <== asset_id[k];
-        commitment.in[4 + 2 * N + 2 * k] <== balance[k];
-    }
-    commitment.in[3 + 2 * N + 2 * K] <== salt;
-    account_commitment === commitment.out;
+    // ---- solvency, the margin commitment and the disclosure ----
+    component claim = MarginClaim();
+    claim.im <== core.im;
+    claim.mm <== core.mm;
+    claim.margins <== core.margins;
+    claim.equity <== core.equity;
+    claim.salt <== salt;
+    claim.margin_commitment <== margin_commitment;
+    claim.disclosure <== disclosure;
+    claim.disclosure_mode <== disclosure_mode;
+    claim.disclosure_value <== disclosure_value;
 }

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from zkmargin import __version__
-from zkmargin.cli import calibrate, margin, prove, verify, whatif
+from zkmargin.cli import calibrate, margin, prove, venue, verify, whatif
 from zkmargin.cli.common import EXIT_FAILED, EXIT_INPUT, Handler, Parser, make_console
 from zkmargin.constants import BoundsError
 from zkmargin.engine.errors import InputError
@@ -29,7 +29,7 @@ def build_parser() -> Parser:
     parser = Parser(prog="zkmargin", description="Verifiable portfolio margin: engine, prover, verifiers.")
     parser.add_argument("--version", action="version", version=f"zkmargin {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=Parser)
-    for area in (margin, calibrate, prove, verify, whatif):
+    for area in (margin, calibrate, prove, verify, venue, whatif):
         area.register(sub)
     return parser
 

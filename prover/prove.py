@@ -36,11 +36,14 @@ from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, THRESHOLD_BITS, Disc
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES, CircuitSize
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import SetupArtifacts
+from zkmargin.toolchain.prover_process import ProverProcess
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
 
 Progress = Callable[[str], Any]
-#: The account circuit's margin is its AccountTail component ``tail`` (circuits/account.circom).
-TAIL: Final = "main.tail."
+#: Where the margin figures (an ``AccountFigures``, circuits/account.circom) sit in the witness: the account and
+#: venue account circuits hold them in ``core``, the book circuit in ``tail``.
+ACCOUNT_FIGURES: Final = "main.core.figures."
+BOOK_FIGURES: Final = "main.tail.figures."
 
 
 class InsolventError(InputError):
@@ -154,12 +157,14 @@ def check_disclosure(result: MarginResult, disclosure: Disclosure, threshold: in
 def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: list[int], workdir: Path,
                   seconds: dict[str, float], *, names: Sequence[str] = PUBLIC_SIGNAL_NAMES,
                   progress: Progress | None = None,
-                  check: Callable[[list[int]], None] | None = None) -> ProofRecord:
+                  check: Callable[[list[int]], None] | None = None,
+                  process: ProverProcess | None = None) -> ProofRecord:
     """Witness and Groth16 proof of ``inputs`` with ``artifacts``; the public signals, ``names`` in order, must
     be ``expected``.
 
     ``workdir`` receives witness.wtns, proof.json and public.json; ``seconds["witness"]`` and
     ``seconds["prove"]`` grow by each step's time.  ``check`` sees the witness before the proof is made.
+    ``process`` is a long-lived prover process to compute both in; a fresh Node per step otherwise.
 
     Raises
     ------
@@ -170,15 +175,18 @@ def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: l
     workdir.mkdir(parents=True, exist_ok=True)
     say("computing the witness")
     start = time.perf_counter()
-    witness = calculate_witness(artifacts.circuit, inputs, workdir)
+    witness = calculate_witness(artifacts.circuit, inputs, workdir, process=process)
     seconds["witness"] = seconds.get("witness", 0.0) + time.perf_counter() - start
     if check is not None:
         check(witness)
     say("generating the Groth16 proof")
     start = time.perf_counter()
     proof_path, public_path = workdir / "proof.json", workdir / "public.json"
-    tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
-                   str(public_path)], timeout=1800)
+    if process is not None:
+        process.prove(artifacts.zkey, workdir / "witness.wtns", proof_path, public_path)
+    else:
+        tools.snarkjs(["groth16", "prove", str(artifacts.zkey), str(workdir / "witness.wtns"), str(proof_path),
+                       str(public_path)], timeout=1800)
     seconds["prove"] = seconds.get("prove", 0.0) + time.perf_counter() - start
     public = [int(v) for v in json.loads(public_path.read_text())]
     if len(public) != len(expected):
@@ -191,29 +199,37 @@ def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: l
                        public_signals=[str(v) for v in public])
 
 
-def compare_margin(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int]) -> None:
-    """The circuit's intermediate margin values (its ``AccountTail``, component ``tail`` of the account and the
-    book circuits) must equal the engine's (signals the compiler kept); group slot ``g`` holds market group
-    ``groups[g]``."""
+def compare_margin(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int],
+                   prefix: str = ACCOUNT_FIGURES) -> None:
+    """The circuit's intermediate margin values (its ``AccountFigures`` at ``prefix``) must equal the engine's
+    (signals the compiler kept); group slot ``g`` holds market group ``groups[g]``.
+
+    Raises
+    ------
+    CircuitMismatchError
+        A value differs, or none of them is in the witness (``prefix`` names no ``AccountFigures``).
+    """
     expected: dict[str, int] = {
-        f"{TAIL}mm": result.maintenance_margin, f"{TAIL}im": result.initial_margin,
-        f"{TAIL}collateral": result.collateral_value, f"{TAIL}equity": result.equity,
-        f"{TAIL}requirement": result.requirement, f"{TAIL}separate": result.separate_scan,
-        f"{TAIL}joint": result.joint_scan, f"{TAIL}scanRisk": result.scan_risk}
+        "mm": result.maintenance_margin, "im": result.initial_margin, "collateral": result.collateral_value,
+        "equity": result.equity, "requirement": result.requirement, "separate": result.separate_scan,
+        "joint": result.joint_scan, "scanRisk": result.scan_risk}
     for g, market_group in enumerate(groups):
         gm = result.groups[market_group]
-        expected[f"{TAIL}scan[{g}]"] = gm.scan_risk
-        expected[f"{TAIL}som[{g}]"] = gm.short_option_minimum
-        expected[f"{TAIL}netDelta[{g}]"] = gm.net_delta
-        expected[f"{TAIL}concentration[{g}]"] = gm.concentration
+        expected[f"scan[{g}]"] = gm.scan_risk
+        expected[f"som[{g}]"] = gm.short_option_minimum
+        expected[f"netDelta[{g}]"] = gm.net_delta
+        expected[f"concentration[{g}]"] = gm.concentration
+    compared = 0
     for name, want in expected.items():
         try:
-            got = read_signals(artifacts.circuit, witness, [name])[name]
+            got = read_signals(artifacts.circuit, witness, [prefix + name])[prefix + name]
         except SignalError:
             continue  # removed by the optimiser as a linear combination of other signals
+        compared += 1
         if got != want % FIELD_ORDER:
-            raise CircuitMismatchError(f"circuit and engine disagree on {name.removeprefix(TAIL)}: "
-                                       f"circuit {got}, engine {want}")
+            raise CircuitMismatchError(f"circuit and engine disagree on {name}: circuit {got}, engine {want}")
+    if not compared:
+        raise CircuitMismatchError(f"the {artifacts.name} circuit's witness has no margin figures under {prefix}")
 
 
 def params_record(params: ParamsTree) -> ParamsRecord:

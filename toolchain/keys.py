@@ -186,6 +186,7 @@ def compile_estimate_s(name: str) -> float | None:
         return None
     kind, _, size = name.partition("_")
     entry = (record.get("books", {}).get(size, {}).get(kind) if name.startswith(BOOK_CIRCUIT_KINDS)
+             else record.get("venue", {}).get(size) if name.startswith(VENUE_CIRCUIT_KIND)
              else record.get("circuits", {}).get(name))
     constraints = entry.get("constraints") if isinstance(entry, dict) else None
     if not isinstance(constraints, int):
@@ -234,19 +235,23 @@ class CeremonyCheck:
     seconds: float
 
 
-#: Prefixes of the book circuits' names (``chunk_<size>``, ``book_<size>``); other names are account sizes.
+#: Prefixes of the book circuits' names (``chunk_<size>``, ``book_<size>``).
 BOOK_CIRCUIT_KINDS: Final = ("chunk_", "book_")
+#: Prefix of the venue circuits' names (``venue_<size>`` for an account, ``venue_batch``).
+VENUE_CIRCUIT_KIND: Final = "venue_"
+#: Prefixes of the circuits named as their main file; other names are account sizes.
+NAMED_CIRCUIT_KINDS: Final = (*BOOK_CIRCUIT_KINDS, VENUE_CIRCUIT_KIND)
 
 
 def main_file(name: str) -> Path:
     """The ``component main`` file of circuit ``name``: an account circuit size (``test`` means
-    ``circuits/main/account_test.circom``) or a book circuit named with its kind (``chunk_large``,
-    ``book_large``); :class:`SetupError` if none."""
+    ``circuits/main/account_test.circom``), or a book or venue circuit named with its kind (``chunk_large``,
+    ``book_large``, ``venue_test``, ``venue_batch``); :class:`SetupError` if none."""
     main = CIRCUITS_DIR / "main"
-    path = main / f"{name}.circom" if name.startswith(BOOK_CIRCUIT_KINDS) else main / f"account_{name}.circom"
+    path = main / f"{name}.circom" if name.startswith(NAMED_CIRCUIT_KINDS) else main / f"account_{name}.circom"
     if not path.is_file():
         known = sorted([p.stem.removeprefix("account_") for p in main.glob("account_*.circom")]
-                       + [p.stem for kind in BOOK_CIRCUIT_KINDS for p in main.glob(f"{kind}*.circom")])
+                       + [p.stem for kind in NAMED_CIRCUIT_KINDS for p in main.glob(f"{kind}*.circom")])
         raise SetupError(f"unknown circuit size {name!r}; sizes: {', '.join(known)}")
     return path
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit
 from zkmargin.toolchain.iden3 import ArtifactError, read_symbols, read_wtns
+from zkmargin.toolchain.prover_process import ProverProcess
 from zkmargin.toolchain.tools import ToolError
 
 _ANSI_RE: Final = re.compile(r"\x1b\[[0-9;]*m")
@@ -85,7 +86,7 @@ def _witness_message(stderr: str, stdout: str) -> str:
 
 
 def calculate_witness(circuit: CompiledCircuit, inputs: Mapping[str, Any], workdir: Path | None = None,
-                      *, timeout: float = tools.DEFAULT_TIMEOUT_S) -> list[int]:
+                      *, timeout: float = tools.DEFAULT_TIMEOUT_S, process: ProverProcess | None = None) -> list[int]:
     """Compute the full witness of ``circuit`` for ``inputs``.
 
     Parameters
@@ -99,6 +100,8 @@ def calculate_witness(circuit: CompiledCircuit, inputs: Mapping[str, Any], workd
         Folder for ``input.json`` and ``witness.wtns`` (kept); a temporary folder otherwise.
     timeout : float
         Seconds allowed for node.
+    process : ProverProcess, optional
+        A long-lived prover process to compute it in (no ``timeout`` then); a fresh ``node`` otherwise.
 
     Returns
     -------
@@ -120,20 +123,27 @@ def calculate_witness(circuit: CompiledCircuit, inputs: Mapping[str, Any], workd
     payload = {name: _encode_input(value, name, circuit.prime) for name, value in inputs.items()}
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="zkmargin-wtns-") as tmp:
-            return _run_witness(circuit, payload, Path(tmp), timeout)
+            return _run_witness(circuit, payload, Path(tmp), timeout, process)
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    return _run_witness(circuit, payload, workdir, timeout)
+    return _run_witness(circuit, payload, workdir, timeout, process)
 
 
-def _run_witness(circuit: CompiledCircuit, payload: dict[str, Any], workdir: Path, timeout: float) -> list[int]:
+def _run_witness(circuit: CompiledCircuit, payload: dict[str, Any], workdir: Path, timeout: float,
+                 process: ProverProcess | None) -> list[int]:
     input_json = workdir / "input.json"
     wtns = workdir / "witness.wtns"
     input_json.write_text(json.dumps(payload))
     wtns.unlink(missing_ok=True)
     try:
-        tools.node([str(circuit.witness_js), str(circuit.wasm), str(input_json), str(wtns)], timeout=timeout)
+        if process is not None:
+            process.witness(circuit, input_json, wtns)
+        else:
+            tools.node([str(circuit.witness_js), str(circuit.wasm), str(input_json), str(wtns)], timeout=timeout)
     except ToolError as exc:
+        if process is not None:
+            raise WitnessError(f"witness generation for {circuit.name} failed", _witness_message(str(exc), ""),
+                               exc.argv) from None
         if exc.returncode is None:
             raise
         raise WitnessError(f"witness generation for {circuit.name} failed", _witness_message(exc.stderr, exc.stdout),
