@@ -12,7 +12,8 @@ About 2% of the accounts are posted too little collateral and end up below maint
 portfolios that hold no cash, about 4% of a venue is below it.  Quantities have
 at most 3 decimals (whole lots); collateral amounts are whole units.
 
-Usage: ``python scripts/make_venue.py --accounts 1000 --out venue.json [--seed 7] [--market examples/market.json]``
+Usage: ``python scripts/make_venue.py --accounts 1000 --out venue.json [--seed 7] [--market examples/market.json]
+[--no-desks]``
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def random_book(rng: random.Random, by: dict[tuple[str, str], list[str]], index:
             "collateral": collateral_for(rng, notional, underlyings, thin)}
 
 
-def make_venue(accounts: int, seed: int, market_path: Path) -> dict[str, Any]:
-    """The venue accounts document."""
+def make_venue(accounts: int, seed: int, market_path: Path, desks: bool = True) -> dict[str, Any]:
+    """The venue accounts document; without ``desks``, the 5% share of 7-to-16-position books becomes 2-to-6-position
+    books (a venue whose accounts all fit the ``test`` size)."""
     rng = random.Random(seed)
     market = json.loads(market_path.read_text())
     by = instruments_by(market)
@@ -111,7 +113,7 @@ def make_venue(accounts: int, seed: int, market_path: Path) -> dict[str, Any]:
                                        for p in base["positions"]],
                          "collateral": {k: str(round(float(v) * (0.02 if thin else scale), 8))
                                         for k, v in base.get("collateral", {}).items()}}
-        elif draw < 0.95:
+        elif draw < 0.95 or not desks:
             unders = rng.sample(sorted(index), rng.choice([1, 1, 2]))
             portfolio = random_book(rng, by, index, rng.randint(2, 6), unders, thin, f"book-{account_id}")
         else:
@@ -126,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="where to write the accounts file")
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default %(default)s)")
     parser.add_argument("--market", type=Path, default=EXAMPLES / "market.json", help="market snapshot")
+    parser.add_argument("--no-desks", action="store_true", help="no books of more than 6 positions")
     args = parser.parse_args(argv)
     if args.accounts < 1:
         print("make_venue: error: --accounts must be at least 1", file=sys.stderr)
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.out.parent.is_dir():
         print(f"make_venue: error: the folder {args.out.parent} does not exist", file=sys.stderr)
         return 2
-    document = make_venue(args.accounts, args.seed, args.market)
+    document = make_venue(args.accounts, args.seed, args.market, desks=not args.no_desks)
     args.out.write_text(json.dumps(document, indent=1) + "\n")
     print(f"wrote {args.accounts:,} accounts to {args.out}")
     return 0

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from zkmargin.constants import to_field
+from zkmargin.constants import FIELD_ORDER, to_field
 from zkmargin.statement.merkle4 import ARITY, QuadMerkleTree, hash_children, zero_roots
 from zkmargin.statement.poseidon import hash_list
 
@@ -120,8 +120,9 @@ class Totals:
                       self.shortfall + figures.shortfall)
 
     def commitment(self, salt: int) -> int:
-        """``hash_list([12, accounts, last_id, ..., shortfall, salt])``."""
-        return hash_list([DOMAIN_VENUE_TOTALS, *self.values(), salt])
+        """``hash_list([12, accounts, last_id, ..., shortfall, salt])``, each value field-encoded (a batch's honest
+        totals are never negative; the circuit range-checks them)."""
+        return hash_list([DOMAIN_VENUE_TOTALS, *(v % FIELD_ORDER for v in self.values()), salt])
 
 
 def genesis_chain() -> int:
