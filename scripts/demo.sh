@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The zkmargin demo, end to end: margin every example portfolio, publish the venue's params root and key,
 # prove one account's margin and solvency, verify the proof three ways (Python, snarkjs, the Solidity
-# verifier and MarginRegistry on an in-process EVM, with gas), audit it as an outsider would, then prove a
-# market maker's book of 244 positions in chunks and verify it three ways.
+# verifier and MarginRegistry on an in-process EVM, with gas), audit it as an outsider would, prove a
+# market maker's book of 244 positions in chunks and verify it three ways, and finally prove a whole venue of
+# 20 accounts on Ray, check one owner's inclusion and audit the venue.
 # Run through `make demo`, which installs everything first.
 #
 # out/demo/published/ is what a venue publishes (root, leaf table, key, proofs); out/demo/private/ holds the
@@ -58,3 +59,14 @@ $ZK prove "${MARKET[@]}" --size large --portfolio $EX/portfolios/market_maker_bo
 $ZK verify "$PUB/books/market_maker_book.book.json" --vkey "$PUB/book_verification_key.json" \
   --chunk-vkey "$PUB/chunk_verification_key.json" --root "$(cat "$PUB/params_root.txt")" --snarkjs --evm \
   --open "$OUT/private/market_maker_book.salt.json"
+
+step "9. Venue-wide solvency: 20 accounts proven into one account tree on Ray; one owner checks inclusion; the venue is audited"
+.venv/bin/python scripts/make_venue.py --accounts 20 --no-desks --out "$OUT/private/venue_accounts.json"
+$ZK venue prove --accounts "$OUT/private/venue_accounts.json" "${MARKET[@]}" --out "$PUB/venue" \
+  --private "$OUT/private/venue"
+.venv/bin/python -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["accounts"][2]["portfolio"]))' \
+  "$OUT/private/venue_accounts.json" > "$OUT/private/venue_account_3.json"
+$ZK venue check-inclusion --receipt "$(ls "$OUT"/private/venue/receipts/3-*.json)" \
+  --statement "$PUB/venue/statement.json" --account "$OUT/private/venue_account_3.json" "${MARKET[@]}" \
+  --allow-insecure
+$ZK venue audit --statement "$PUB/venue/statement.json" "${MARKET[@]}" --allow-insecure

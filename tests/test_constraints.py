@@ -1,9 +1,10 @@
-"""Constraint budgets are data: the account and book circuits' R1CS counts must equal circuits/constraints.json.
+"""Constraint budgets are data: the account, book and venue circuits' R1CS counts must equal
+circuits/constraints.json.
 
 Each shipped size is compiled with the project's flags (``--O2``) and its count compared with the record, as is
 the same circuit with one position slot, from which the record's marginal cost per position follows.  Each book
 size's chunk circuit and combine circuit are compiled and compared too (the `large` combine takes about four
-minutes cold).  A change
+minutes cold), and so are the venue's batch circuit and its account circuit of each venue size.  A change
 that moves a count fails here until the record is updated on purpose.  The `standard` circuit takes minutes to
 compile cold (it is cached by content hash afterwards); it is marked ``slow`` but runs in the default ``pytest``.
 """
@@ -19,8 +20,10 @@ import pytest
 from conftest import ROOT
 
 from zkmargin.prover.book import book_main_file, chunk_main_file
+from zkmargin.prover.venue import VENUE_SIZES
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize, CircuitSize
+from zkmargin.statement.venue import BATCH_SIZE, VENUE_ACCOUNT_SIGNALS, VENUE_BATCH_LEVELS, VENUE_BATCH_SIGNALS
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import main_file
 
@@ -173,3 +176,40 @@ def test_book_constraint_count_matches_record(size: str, part: str) -> None:
     public, _, _ = book_declaration(book_size, part)
     n_public = len(public) - 1 + (book_size.chunks if part == "book" else 1)  # chunk_link is one or M signals
     assert circuit.n_public_inputs == n_public and circuit.n_public_outputs == 0
+
+
+# --------------------------------------------------------------------------- venue circuits
+
+
+def venue_declaration(name: str) -> tuple[list[str], str, list[int]]:
+    """What ``circuits/main/venue_<name>.circom`` should declare: public signals, template, arguments."""
+    if name == "batch":
+        return list(VENUE_BATCH_SIGNALS), "VenueBatch", [VENUE_BATCH_LEVELS]
+    size = SIZES[name]
+    return list(VENUE_ACCOUNT_SIGNALS), "VenueAccount", list(size_fields(size).values())
+
+
+def test_record_describes_the_venue_circuits() -> None:
+    venue = record()["venue"]
+    assert set(venue) == {"batch", *VENUE_SIZES}, "circuits/constraints.json must record every venue circuit"
+    assert venue["batch"]["batch_size"] == BATCH_SIZE
+    for name, entry in venue.items():
+        path = main_file(f"venue_{name}")
+        assert entry["main"] == path.relative_to(ROOT).as_posix()
+        match = _BOOK_MAIN_RE.search(path.read_text())
+        assert match, f"{path} has no `component main {{public [...]}} = ...(...)` line"
+        public, template, args = venue_declaration(name)
+        assert [s.strip() for s in match.group(1).split(",")] == public
+        assert match.group(2) == template
+        assert [int(v) for v in match.group(3).split(",")] == args, f"{path} disagrees with its size"
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) for n in ("batch", *VENUE_SIZES)])
+def test_venue_constraint_count_matches_record(name: str) -> None:
+    entry = record()["venue"][name]
+    circuit = compile_circuit(main_file(f"venue_{name}"), timeout=COMPILE_TIMEOUT_S)
+    got, want = circuit.n_constraints, entry["constraints"]
+    assert got == want, mismatch(name, "constraints", got, want, {**entry, "constraints": got}, circuit="venue",
+                                 where=f"venue.{name}")
+    public, _, _ = venue_declaration(name)
+    assert circuit.n_public_inputs == len(public) and circuit.n_public_outputs == 0
