@@ -41,6 +41,11 @@ import "./PoseidonT5.sol";
 ///        least one account).
 ///      * Storage: one record is ten slots (the roots, the count, six totals, the commitment); no value
 ///        is truncated.
+///      * Gas (`scripts/bench_gas.py --only venue`): `registerEpoch` about 253k as a transaction;
+///        `checkAccount` about 1.01M, of which the ten `PoseidonT5` hashes of the path take about 74k each
+///        and the pairing check about 210k: the path dominates, because the generated hasher is the
+///        plain permutation (`verifier/solidity/poseidon_contract.py`).  A request rejected before the
+///        path is hashed costs about 46k.
 contract VenueRegistry {
     /// @notice BN254 scalar field order r; every public signal is < r.
     uint256 internal constant SNARK_SCALAR_FIELD =
