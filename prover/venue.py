@@ -285,6 +285,20 @@ def prove_batch(keys: dict[str, SetupArtifacts], params: ParamsTree, members: Se
     return VenueBatchRecord(index=plan.index, batch=batch, accounts=proofs)
 
 
+def prove_venue_in_process(keys: dict[str, SetupArtifacts], params: ParamsTree, plan: VenuePlan, workdir: Path,
+                           progress: Progress | None = None) -> list[VenueBatchRecord]:
+    """Prove every batch of ``plan`` here, one after the other, without Ray: for a venue of a few batches (tests,
+    benchmarks).  ``keys`` as for :func:`prove_batch`, for every circuit the plan uses; the batch records in order.
+
+    Raises
+    ------
+    zkmargin.prover.prove.CircuitMismatchError
+        A circuit value differs from the engine's.
+    """
+    return [prove_batch(keys, params, plan.batch_accounts(batch.index), batch, workdir, progress)
+            for batch in plan.batches]
+
+
 def margin_check(artifacts: SetupArtifacts, result: MarginResult, groups: list[int]) -> Callable[[list[int]], None]:
     """The witness check of one account: its circuit's figures must be the engine's."""
 

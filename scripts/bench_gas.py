@@ -1,8 +1,8 @@
-"""Gas benchmark: Groth16Verifier.verifyProof, MarginRegistry.publishParams (with PoseidonT7) and submit.
+"""Gas benchmark: Groth16Verifier.verifyProof, MarginRegistry.publishParams (with PoseidonT7) and submit; VenueRegistry.
 
 Usage::
 
-    python scripts/bench_gas.py [--no-write]
+    python scripts/bench_gas.py [--no-write] [--only account|venue]
 
 It measures the real zkmargin account proof of the ``test`` circuit size: the Solidity verifier
 rendered from the verification key of ``toolchain.keys.setup("test")`` (INSECURE dev keys, cached), the
@@ -22,7 +22,13 @@ The baseline is the usual estimate for the stock snarkjs verifier, 207,000 + 7,2
 (transaction gas).  The 656,673 gas of a stock verifier with 66 public signals is a given figure, not
 measured here.
 
-Writes its results into BENCHMARKS.md (section ``bench_gas``).
+The venue part (section ``bench_gas_venue``) proves the three one-perpetual accounts of ``examples/venue_small``
+(venue account size ``small``, one batch, INSECURE dev keys of ``venue_small`` and ``venue_batch``) in this process,
+publishes the statement into a temporary folder, and measures ``VenueRegistry.registerEpoch`` of it and
+``checkAccount`` of each account (the path's ten ``PoseidonT5`` hashes and one pairing check), with the
+``PoseidonT5`` hash alone and a request rejected before any hash.
+
+Writes its results into BENCHMARKS.md (sections ``bench_gas`` and ``bench_gas_venue``; ``--only`` runs one).
 Targets: verifyProof ≤ 230,000 gas; submit ≤ 300,000 gas (transaction gas), set for the statement with
 three public signals.  The hiding statement has four (the margin commitment and the disclosure replace the
 packed margins), and a record three storage slots instead of two; the report says by how much that misses.
@@ -34,7 +40,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
@@ -42,9 +48,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_verifier import PORTFOLIO, SIZE, example_description, log, prove_example
 from benchlib import ROOT, machine, write_section
 
-from zkmargin.engine.io import load_params
+from zkmargin.engine.commitments import build_params_tree
+from zkmargin.engine.io import load_market, load_params, load_scenarios
+from zkmargin.engine.risk import build_risk_table
+from zkmargin.prover.venue import (
+    BATCH_CIRCUIT,
+    load_venue_accounts,
+    plan_venue,
+    prove_venue_in_process,
+    publish,
+    venue_circuit,
+)
 from zkmargin.statement.commitments import DOMAIN_PARAMS, new_salt
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.venue_records import RECEIPT_FORMAT, VenueStatementRecord, read_venue_document
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import setup
 from zkmargin.verifier.abi import ContractAbi
@@ -55,7 +72,26 @@ from zkmargin.verifier.onchain import (
     publish_params_args,
     registry_record,
 )
-from zkmargin.verifier.solidity_build import OPTIMIZER_RUNS, VerifierContracts, build_verifier_from_vkey, solc_version
+from zkmargin.verifier.solidity_build import (
+    OPTIMIZER_RUNS,
+    VenueContracts,
+    VerifierContracts,
+    build_venue_registry_from_vkeys,
+    build_verifier_from_vkey,
+    solc_version,
+)
+from zkmargin.verifier.venue_onchain import (
+    CHECK_ACCOUNT,
+    AccountClaim,
+    AccountVerdict,
+    account_claim,
+    check_account,
+    check_account_args,
+    deploy_venue_registry,
+    epoch_record,
+    register_statement,
+    statement_record,
+)
 
 TARGET_VERIFY_GAS: Final = 230_000
 TARGET_SUBMIT_GAS: Final = 300_000
@@ -208,18 +244,140 @@ def report(subject: GasSubject, run: GasRun) -> str:
     ])
 
 
+# --------------------------------------------------------------------------- VenueRegistry
+
+#: The venue of the venue part: three one-perpetual accounts against USDC (size ``small``), one below MM.
+VENUE_ACCOUNTS: Final = ROOT / "examples" / "venue_small"
+VENUE_SIZE: Final = "small"
+
+
+@dataclass(frozen=True)
+class VenueSubject:
+    """A published venue statement, its accounts' claims and the registry's contracts."""
+
+    description: str
+    contracts: VenueContracts
+    statement: VenueStatementRecord
+    claims: tuple[AccountClaim, ...]
+
+
+def venue_subject(workdir: Path) -> VenueSubject:
+    """Prove and publish ``examples/venue_small`` under the example market and params (v2)."""
+    table = build_risk_table(load_market(ROOT / "examples" / "market.json"), load_scenarios("v2"),
+                             load_params(ROOT / "examples" / "params.json"))
+    params = build_params_tree(table)
+    name, accounts = load_venue_accounts(VENUE_ACCOUNTS, params)
+    plan = plan_venue(name, params, accounts)
+    if plan.sizes() != [VENUE_SIZE]:
+        raise SystemExit(f"{VENUE_ACCOUNTS} should hold only {VENUE_SIZE} accounts, it uses {plan.sizes()}")
+    keys = {circuit: setup(circuit) for circuit in (BATCH_CIRCUIT, venue_circuit(VENUE_SIZE))}
+    log(f"proving the {len(plan.accounts)} accounts of {VENUE_ACCOUNTS.name} and their batch")
+    records = prove_venue_in_process(keys, params, plan, workdir / "scratch")
+    statement = publish(plan, params, records, workdir / "out", workdir / "private")
+    receipts = [read_venue_document(path, RECEIPT_FORMAT)
+                for path in sorted((workdir / "private" / "receipts").glob("*.json"))]
+    claims = tuple(account_claim(statement.epoch, receipt, records[0].accounts[n].proof)
+                   for n, receipt in enumerate(receipts))
+    artifacts = keys[venue_circuit(VENUE_SIZE)]
+    contracts = build_venue_registry_from_vkeys({VENUE_SIZE: artifacts.vkey})
+    keys_label = "INSECURE dev keys" if artifacts.insecure else "ceremony keys"
+    description = (f"the venue statement of `examples/venue_small` ({statement.accounts} accounts of venue size "
+                   f"`{VENUE_SIZE}`: {artifacts.circuit.n_constraints:,} constraints, {keys_label}, vkey "
+                   f"{artifacts.vkey_id}; one batch, {statement.totals.insolvent} account below MM) under the example "
+                   "market and params (v2)")
+    return VenueSubject(description, contracts, statement, claims)
+
+
+@dataclass(frozen=True)
+class VenueGasRun:
+    """Gas of every venue call; deployments as transaction gas."""
+
+    register: CallResult
+    checks: tuple[CallResult, ...]
+    rejected: CallResult
+    poseidon: CallResult
+    deploy_verifier: int
+    deploy_registry: int
+
+
+def measure_venue(subject: VenueSubject) -> VenueGasRun:
+    """Deploy, register the statement, check every account, a rejection before any hash, PoseidonT5 alone."""
+    chain = Chain()
+    owner, checker = chain.account(1), chain.account(2)
+    deployment = deploy_venue_registry(chain, subject.contracts, owner)
+    register = register_statement(chain, deployment, subject.statement, owner)
+    if epoch_record(chain, deployment, subject.statement.epoch) != statement_record(subject.statement):
+        raise SystemExit("the registry's record of the epoch is not the statement")
+    checks = []
+    for claim in subject.claims:
+        if check_account(chain, deployment, claim) is not AccountVerdict.VALID:
+            raise SystemExit(f"checkAccount rejected the honest account at index {claim.index}")
+        checks.append(chain.transact(deployment.registry, CHECK_ACCOUNT, check_account_args(deployment, claim),
+                                     sender=checker))
+    beyond = replace(subject.claims[0], index=subject.statement.accounts)
+    if check_account(chain, deployment, beyond) is not AccountVerdict.INDEX_OUT_OF_RANGE:
+        raise SystemExit("checkAccount did not reject an index at the account count")
+    rejected = chain.transact(deployment.registry, CHECK_ACCOUNT, check_account_args(deployment, beyond),
+                              sender=checker)
+    (hasher_address,) = chain.call(deployment.registry, "nodeHasher").values
+    hasher = Contract("PoseidonT5", str(hasher_address), ContractAbi(subject.contracts.node_hasher.abi), 0)
+    first = subject.claims[0]
+    poseidon = chain.call(hasher, "hash", [[first.leaf, *first.siblings[0]]])
+    return VenueGasRun(register, tuple(checks), rejected, poseidon,
+                       deployment.account_verifiers[VENUE_SIZE].deploy_gas, deployment.registry.deploy_gas)
+
+
+def report_venue(subject: VenueSubject, run: VenueGasRun) -> str:
+    """The BENCHMARKS.md section of the venue part."""
+    def measured(what: str, result: CallResult) -> str:
+        return f"| {what} | {result.gas_used:,} | {result.execution_gas:,} |"
+
+    dearest = max(run.checks, key=lambda c: c.gas_used)
+    cheapest = min(run.checks, key=lambda c: c.gas_used)
+    rows = [
+        measured("`VenueRegistry.registerEpoch` (10 storage slots and the event)", run.register),
+        measured(f"`VenueRegistry.checkAccount`, honest account, dearest of {len(run.checks)} (10 `PoseidonT5` "
+                 "hashes + 1 pairing check)", dearest),
+        measured(f"`VenueRegistry.checkAccount`, honest account, cheapest of {len(run.checks)}", cheapest),
+        measured("`VenueRegistry.checkAccount`, index at the account count (rejected before any hash)", run.rejected),
+        measured("`PoseidonT5.hash` alone (one node of the path, as a call)", run.poseidon),
+        f"| deploy `Groth16Verifier` of `venue_{VENUE_SIZE}` (2 public signals) | {run.deploy_verifier:,} | |",
+        f"| deploy `VenueRegistry` (deploys its `PoseidonT5`) | {run.deploy_registry:,} | |",
+    ]
+    return "\n".join([
+        "## Gas of `VenueRegistry` (`scripts/bench_gas.py --only venue`)", "", f"Machine: {machine()}", "",
+        f"Gas of {subject.description}: `VenueRegistry` records the statement (roots, account count, totals, "
+        "batch-proofs commitment) and checks one account's proof under the epoch's `params_root` and its Merkle path "
+        "to the epoch's `accounts_root`, hashed on chain with the generated `PoseidonT5` (circomlib's Poseidon(4)); "
+        f"the snarkjs Solidity verifier rendered from the `venue_{VENUE_SIZE}` key; solc {solc_version()} with the "
+        f"optimizer at {OPTIMIZER_RUNS} runs, on pyrevm (Cancun), every transaction cold. Transaction gas is what "
+        "the sender pays (21,000 + calldata + execution); `checkAccount` is a view, measured as a transaction.", "",
+        "| call | transaction gas (incl. 21,000 + calldata) | execution gas |", "|---|--:|--:|", *rows,
+    ])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    parser.add_argument("--only", choices=("account", "venue"), default=None,
+                        help="run one part: the account statement and MarginRegistry, or VenueRegistry")
     args = parser.parse_args()
 
     tools.check_versions()
-    with tempfile.TemporaryDirectory(prefix="bench_gas_") as tmp:
-        subject = example_subject(Path(tmp))
-    body = report(subject, measure(subject))
-    print(body)
-    if not args.no_write:
-        write_section("bench_gas", body)
+    if args.only in (None, "account"):
+        with tempfile.TemporaryDirectory(prefix="bench_gas_") as tmp:
+            subject = example_subject(Path(tmp))
+        body = report(subject, measure(subject))
+        print(body)
+        if not args.no_write:
+            write_section("bench_gas", body)
+    if args.only in (None, "venue"):
+        with tempfile.TemporaryDirectory(prefix="bench_gas_venue_") as tmp:
+            venue = venue_subject(Path(tmp))
+        venue_body = report_venue(venue, measure_venue(venue))
+        print(venue_body)
+        if not args.no_write:
+            write_section("bench_gas_venue", venue_body)
 
 
 if __name__ == "__main__":

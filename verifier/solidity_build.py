@@ -12,6 +12,9 @@
   generated ``PoseidonT7`` (``verifier/solidity/poseidon_t7.py``) and ``MarginRegistry``.
 * :func:`build_book_verifier_from_vkeys` does it for a book proven in chunks: the generated verifiers of
   the chunk key and of the book key, and ``BookVerifier``.
+* :func:`build_venue_registry_from_vkeys` does it for a venue's statements: the generated verifier of each
+  venue account size's key, the generated ``PoseidonT5`` (``verifier/solidity/poseidon_t5.py``) and
+  ``VenueRegistry``.
 
 Generated Solidity is a build product: it is written under ``.cache/solidity`` (or a caller's directory),
 never into the repository, and never edited by hand.
@@ -30,16 +33,19 @@ from typing import Any, Final, NamedTuple
 
 from zkmargin.constants import FIELD_ORDER
 from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, N_PUBLIC
+from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.venue import VENUE_ACCOUNT_SIGNALS
 from zkmargin.toolchain import tools
 from zkmargin.verifier.abi import AbiJson
 from zkmargin.verifier.groth16_json import parse_verifying_key, verifying_key_to_snarkjs
-from zkmargin.verifier.solidity import poseidon_t7
+from zkmargin.verifier.solidity import poseidon_t5, poseidon_t7
 
 SOLIDITY_DIR: Final = Path(__file__).resolve().parent / "solidity"
 COMPILE_SCRIPT: Final = SOLIDITY_DIR / "compile.js"
 RENDER_SCRIPT: Final = SOLIDITY_DIR / "render_verifier.js"
 REGISTRY_SOURCE: Final = SOLIDITY_DIR / "MarginRegistry.sol"
 BOOK_VERIFIER_SOURCE: Final = SOLIDITY_DIR / "BookVerifier.sol"
+VENUE_REGISTRY_SOURCE: Final = SOLIDITY_DIR / "VenueRegistry.sol"
 #: snarkjs's Groth16 Solidity template (the one ``zkey export solidityverifier`` renders).
 VERIFIER_TEMPLATE: Final = tools.NODE_MODULES / "snarkjs" / "templates" / "verifier_groth16.sol.ejs"
 CACHE_DIR: Final = tools.REPO_ROOT / ".cache" / "solidity"
@@ -59,6 +65,10 @@ REGISTRY_CONTRACT: Final = "MarginRegistry"
 CHUNK_PUBLIC_SIGNALS: Final = len(CHUNK_PUBLIC_SIGNAL_NAMES)
 BOOK_VERIFIER_CONTRACT: Final = "BookVerifier"
 PARAMS_HASHER_CONTRACT: Final = poseidon_t7.CONTRACT_NAME
+#: Public signals of a venue account proof: params_root, leaf.
+VENUE_ACCOUNT_PUBLIC_SIGNALS: Final = len(VENUE_ACCOUNT_SIGNALS)
+VENUE_REGISTRY_CONTRACT: Final = "VenueRegistry"
+NODE_HASHER_CONTRACT: Final = poseidon_t5.CONTRACT_NAME
 
 
 class GeneratedVerifierError(RuntimeError):
@@ -112,6 +122,25 @@ class BookContracts:
     chunk_export: VerifierExport
     book_export: VerifierExport
     chunk_slots: int
+    out_dir: Path
+
+
+@dataclass(frozen=True)
+class VenueContracts:
+    """Everything needed to deploy ``VenueRegistry`` for a venue's account sizes.
+
+    ``sizes`` are the venue account sizes the registry checks, in its size-index order (the order of
+    :data:`zkmargin.statement.sizes.SIZES`); ``account_verifiers[size]`` is snarkjs's ``Groth16Verifier``
+    rendered from that size's key (public signals ``[params_root, leaf]``).  ``node_hasher`` is the generated
+    ``PoseidonT5``; the registry's constructor deploys its own copy (``VenueRegistry.nodeHasher()``), so
+    callers need its ABI only, to call it directly.
+    """
+
+    sizes: tuple[str, ...]
+    account_verifiers: dict[str, CompiledContract]
+    registry: CompiledContract
+    node_hasher: CompiledContract
+    exports: dict[str, VerifierExport]
     out_dir: Path
 
 
@@ -429,6 +458,65 @@ def build_book_verifier_from_vkeys(chunk_vkey: Path, book_vkey: Path, out_dir: P
     return BookContracts(chunk_proof_verifier=chunk_verifier, book_proof_verifier=book_proof_verifier,
                          book_verifier=book, chunk_export=chunk_export, book_export=book_export,
                          chunk_slots=slots, out_dir=out_dir)
+
+
+def build_venue_registry_from_vkeys(vkeys: Mapping[str, Path], out_dir: Path | None = None, *,
+                                    cache_dir: Path = CACHE_DIR) -> VenueContracts:
+    """Render, check and compile the verifier of each venue account size's key, ``PoseidonT5`` and ``VenueRegistry``.
+
+    Each generated verifier (all named ``Groth16Verifier`` by snarkjs's template) is rendered into its own
+    folder and compiled on its own, as for a book; ``VenueRegistry`` calls them by address.
+
+    Parameters
+    ----------
+    vkeys
+        Venue account size name (``"small"``, ``"test"``, ``"standard"``) -> snarkjs ``verification_key.json``
+        of ``venue_<size>``: exactly :data:`VENUE_ACCOUNT_PUBLIC_SIGNALS` public signals, ``[params_root, leaf]``.
+        At least one size.
+    out_dir
+        Where the generated sources, their canonical keys and the compiled artifacts go: ``venue_<size>/``
+        (one ``Groth16Verifier`` each), and ``PoseidonT5.sol`` with ``VenueRegistry``'s artifacts in
+        ``out_dir`` itself; default ``.cache/solidity/build/venue-<sha256 of the sizes, their canonical keys,
+        template, scripts, PoseidonT5.sol, VenueRegistry.sol and tool versions>/``.
+    cache_dir
+        solc output cache and the default build folder's parent.
+
+    Raises
+    ------
+    ValueError
+        If ``vkeys`` is empty or names a size that is not in :data:`zkmargin.statement.sizes.SIZES`.
+    zkmargin.verifier.groth16_errors.MalformedKeyError
+        If a key is not a valid groth16/bn128 key.
+    GeneratedVerifierError
+        If a key does not have two public signals, or a rendered verifier fails
+        :func:`check_generated_verifier`.
+    toolchain.tools.ToolError
+        If node, ejs, snarkjs's template or solc fail or are missing.
+    """
+    unknown = sorted(set(vkeys) - set(SIZES))
+    if not vkeys or unknown:
+        raise ValueError(f"venue account sizes must be among {list(SIZES)} (at least one); got {sorted(vkeys)}")
+    sizes = tuple(size for size in SIZES if size in vkeys)
+    keys = {size: canonical_vkey(vkeys[size]) for size in sizes}
+    for size, key in keys.items():
+        if key["nPublic"] != VENUE_ACCOUNT_PUBLIC_SIGNALS:
+            raise GeneratedVerifierError(
+                f"{vkeys[size]} has {key['nPublic']} public signals; a venue account proof (size {size}) has "
+                f"exactly {VENUE_ACCOUNT_PUBLIC_SIGNALS}: [params_root, leaf]")
+    if out_dir is None:
+        inputs = [b"venue", *(part for size in sizes for part in (size.encode(),
+                                                                 json.dumps(keys[size], sort_keys=True).encode())),
+                  *_renderer_inputs(), poseidon_t5.poseidon_t5_source().encode(), VENUE_REGISTRY_SOURCE.read_bytes()]
+        digest = hashlib.sha256(b"\0".join(inputs)).hexdigest()
+        out_dir = cache_dir / "build" / f"venue-{digest[:32]}"
+    exports: dict[str, VerifierExport] = {}
+    verifiers: dict[str, CompiledContract] = {}
+    for size in sizes:
+        exports[size], verifiers[size] = _render_and_compile(keys[size], out_dir / f"venue_{size}", cache_dir)
+    hasher_source = poseidon_t5.write_poseidon_t5(out_dir)
+    compiled = compile_contracts([hasher_source, VENUE_REGISTRY_SOURCE], out_dir, cache_dir=cache_dir)
+    return VenueContracts(sizes=sizes, account_verifiers=verifiers, registry=compiled[VENUE_REGISTRY_CONTRACT],
+                          node_hasher=compiled[NODE_HASHER_CONTRACT], exports=exports, out_dir=out_dir)
 
 
 def _render_and_compile(key: Mapping[str, Any], folder: Path,

@@ -13,6 +13,8 @@ A statement is valid when
 * every proof verifies under the auditor's keys (batch-verified per key).
 
 Everything is decided from the proofs, the keys and the public signals, never from a label in the files.
+
+:func:`batch_proofs_commitment` is what ``VenueRegistry`` records of the batch files (``verifier/venue_onchain.py``).
 """
 
 from __future__ import annotations
@@ -66,6 +68,18 @@ def statement_totals(statement: VenueStatementRecord) -> Totals:
     t = statement.totals
     return Totals(statement.accounts, statement.last_account_id, int(t.initial_margin), int(t.maintenance_margin),
                   int(t.collateral), int(t.equity), t.insolvent, int(t.shortfall))
+
+
+def batch_proofs_commitment(statement: VenueStatementRecord) -> bytes:
+    """The 32-byte commitment to a statement's batch files that ``VenueRegistry.registerEpoch`` records.
+
+    ``sha256(d_0 || d_1 || ... || d_{n-1})`` where ``d_b`` is the 32-byte sha256 digest of batch file ``b``, as the
+    statement lists it (``batches[b].sha256``), in the statement's order.  Each digest has a fixed length, so the
+    concatenation is unambiguous; a batch file holds the batch proof and its accounts' proofs, so the commitment
+    binds the on-chain record to every proof of the statement.  Anyone recomputes it from ``statement.json`` alone;
+    :func:`load_batches` checks the files against the digests.
+    """
+    return hashlib.sha256(b"".join(bytes.fromhex(entry.sha256) for entry in statement.batches)).digest()
 
 
 def load_batches(statement: VenueStatementRecord, folder: Path, verdict: VenueVerdict) -> list[VenueBatchRecord]:

@@ -3,18 +3,12 @@
 ``MarginRegistry`` hashes ``params_root = Poseidon(3, instruments_root, table_hash, im_bp, mm_bp, epoch)``
 on chain with it, so a root can only be registered under the epoch it commits to.
 
-The contract is the plain HADES permutation (8 full and 63 partial rounds, x^5 S-box) with circomlib's
-*original* round constants and MDS matrix, :func:`zkmargin.statement.poseidon.reference_constants` ``(7)``;
-it gives the same output as circomlib's optimised template (the tests compare it with
-:func:`zkmargin.statement.commitments.params_root`).  The optimised form would cost about a third of the
-gas, but its sparse-matrix constants (1,036 words, ~33 kB) do not fit the 24,576-byte code limit of
-EIP-170; the original constants (546 words) do.
-
-Design of the generated code: the 497 round constants are one ``bytes constant`` copied to memory once
-(~2k gas); the state lives in seven stack variables; each round's 7x7 matrix product is unrolled with the
-matrix entries as literals.  Reductions are lazy where no word can overflow: a state word plus a round
-constant is below ``2r < 2^255`` and feeds ``mulmod`` directly, and four products below ``r`` sum below
-``2^256`` before one ``addmod``.
+The generator is :mod:`zkmargin.verifier.solidity.poseidon_contract` (the plain HADES permutation, 8 full
+and 63 partial rounds here, with circomlib's *original* constants,
+:func:`zkmargin.statement.poseidon.reference_constants` ``(7)``); it gives the same output as circomlib's
+optimised template (the tests compare it with :func:`zkmargin.statement.commitments.params_root`).  The
+optimised form would cost about a third of the gas, but its sparse-matrix constants (1,036 words, ~33 kB) do
+not fit the 24,576-byte code limit of EIP-170; the original constants (546 words) do.
 
 The ``.sol`` file is a build product: :func:`write_poseidon_t7` writes it into the build directory; it is
 never committed or edited by hand.
@@ -22,127 +16,27 @@ never committed or edited by hand.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Final
 
-from zkmargin.constants import FIELD_ORDER
-from zkmargin.statement.poseidon import N_ROUNDS_F, reference_constants
+from zkmargin.verifier.solidity.poseidon_contract import PoseidonContract, poseidon_source, write_poseidon
 
-CONTRACT_NAME: Final = "PoseidonT7"
-SOURCE_NAME: Final = f"{CONTRACT_NAME}.sol"
 #: Inputs of the hash (``params_root`` has six parts); the state width is one more.
 N_INPUTS: Final = 6
-WIDTH: Final = N_INPUTS + 1
-_WORD: Final = 32
-
-
-def _hex(value: int) -> str:
-    return f"0x{value:064x}"
-
-
-def _sum_mod(terms: list[str]) -> str:
-    """``sum(terms) mod r`` with one ``addmod``: each term is below r, and at most four are added with ``add``."""
-    def add_all(parts: list[str]) -> str:
-        expr = parts[0]
-        for part in parts[1:]:
-            expr = f"add({expr}, {part})"
-        return expr
-
-    if len(terms) > 8:
-        raise ValueError("the lazy sum handles at most 8 terms below r (two groups of four)")
-    return f"addmod({add_all(terms[:4])}, {add_all(terms[4:])}, q)" if len(terms) > 4 else \
-        f"mod({add_all(terms)}, q)"
+CONTRACT: Final = PoseidonContract(N_INPUTS, "poseidon_t7.py", (
+    "The plain HADES permutation with the original constants; it equals circomlib's optimised",
+    "template, whose constants would not fit the EIP-170 code size limit.",
+))
+CONTRACT_NAME: Final = CONTRACT.name
+SOURCE_NAME: Final = CONTRACT.source_name
+WIDTH: Final = CONTRACT.width
 
 
 def poseidon_t7_source() -> str:
     """The Solidity source of ``PoseidonT7`` (one contract, ``hash(uint256[6]) -> uint256``)."""
-    k = reference_constants(WIDTH)
-    t, n_rounds = WIDTH, N_ROUNDS_F + k.n_rounds_p
-    half = N_ROUNDS_F // 2
-    if len(k.c) != t * n_rounds or len(k.m) != t:
-        raise ValueError(f"unexpected Poseidon constants for t={t}: {len(k.c)} round constants, {len(k.m)} rows")
-    constants_hex = "".join(f"{value:064x}" for value in k.c)
-    state = [f"s{i}" for i in range(t)]
-
-    def add_constants(indent: str) -> list[str]:
-        lines = [f"{indent}{s} := add({s}, mload(add(c, {_WORD * i:#x})))" for i, s in enumerate(state)]
-        return [*lines, f"{indent}c := add(c, {_WORD * t:#x})"]
-
-    def row(i: int) -> str:
-        return _sum_mod([f"mulmod({s}, {_hex(k.m[i][j])}, q)" for j, s in enumerate(state)])
-
-    round_body = [
-        *add_constants("                "),
-        "                s0 := pow5(s0, q)",
-        f"                if or(lt(r, {half}), gt(r, {half + k.n_rounds_p - 1})) {{",
-        *[f"                    {s} := pow5({s}, q)" for s in state[1:]],
-        "                }",
-        "                // the matrix product goes over the round constants just consumed (memory we own)",
-        *[f"                mstore(sub(c, {_WORD * (t - i):#x}), {row(i)})" for i in range(t)],
-        *[f"                {s} := mload(sub(c, {_WORD * (t - i):#x}))" for i, s in enumerate(state)],
-    ]
-    last_round = [
-        *add_constants("            "),
-        *[f"            {s} := pow5({s}, q)" for s in state],
-        f"            out := {row(0)}",
-    ]
-    inputs = [f"            let s{i + 1} := calldataload(add(inputs, {_WORD * i:#x}))" for i in range(N_INPUTS)]
-    return "\n".join([
-        "// SPDX-License-Identifier: MIT",
-        "// GENERATED by verifier/solidity/poseidon_t7.py from zkmargin.statement.poseidon.reference_constants(7)",
-        "// (circomlib's original Poseidon constants). A build product: never committed, never edited by hand.",
-        "pragma solidity ^0.8.20;",
-        "",
-        f"/// @title {CONTRACT_NAME}",
-        f"/// @notice circomlib's `Poseidon({N_INPUTS})` over the BN254 scalar field: state width {t}, "
-        f"{N_ROUNDS_F} full and {k.n_rounds_p} partial rounds,",
-        "///         x^5 S-box.  Inputs must be field elements (< r); they are never reduced.",
-        "/// @dev The plain HADES permutation with the original constants; it equals circomlib's optimised",
-        "///      template, whose constants would not fit the EIP-170 code size limit.",
-        f"contract {CONTRACT_NAME} {{",
-        f"    uint256 internal constant FIELD = {FIELD_ORDER};",
-        f"    /// @dev {n_rounds} rounds x {t} round constants, 32-byte big-endian words, round-major.",
-        f'    bytes internal constant ROUND_CONSTANTS = hex"{constants_hex}";',
-        "",
-        "    /// @notice Input `index` is `value` >= r: not a field element.",
-        "    error InputNotInField(uint256 index, uint256 value);",
-        "",
-        f"    /// @notice `Poseidon({N_INPUTS})(inputs)`, exactly as circomlib computes it.",
-        f"    function hash(uint256[{N_INPUTS}] calldata inputs) external pure returns (uint256 out) {{",
-        f"        for (uint256 i = 0; i < {N_INPUTS}; ++i) {{",
-        "            if (inputs[i] >= FIELD) revert InputNotInField(i, inputs[i]);",
-        "        }",
-        "        bytes memory roundConstants = ROUND_CONSTANTS;",
-        '        assembly ("memory-safe") {',
-        "            // x^5 mod r; x may be up to 2r (a state word plus a round constant)",
-        "            function pow5(x, q) -> y {",
-        "                let x2 := mulmod(x, x, q)",
-        "                y := mulmod(mulmod(x2, x2, q), x, q)",
-        "            }",
-        "            let q := FIELD  // on the stack: the optimiser would load a repeated 32-byte literal from code",
-        "            let c := add(roundConstants, 0x20)",
-        "            let s0 := 0",
-        *inputs,
-        f"            for {{ let r := 0 }} lt(r, {n_rounds - 1}) {{ r := add(r, 1) }} {{",
-        *round_body,
-        "            }",
-        "            // the last round is a full round whose output is only the first state word",
-        *last_round,
-        "        }",
-        "    }",
-        "}",
-        "",
-    ])
+    return poseidon_source(CONTRACT)
 
 
 def write_poseidon_t7(directory: Path) -> Path:
     """Write ``PoseidonT7.sol`` into ``directory`` (created if missing) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / SOURCE_NAME
-    source = poseidon_t7_source()
-    if not path.exists() or path.read_text() != source:
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(source)
-        os.replace(tmp, path)  # atomic: a concurrent build never reads half a file
-    return path
+    return write_poseidon(CONTRACT, directory)
