@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -35,15 +35,22 @@ from zkmargin.statement.records import (
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES, THRESHOLD_BITS, Disclosure, Statement, hex64
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES, CircuitSize
 from zkmargin.toolchain import tools
+from zkmargin.toolchain.compile import CompiledCircuit
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.prover_process import ProverProcess
 from zkmargin.toolchain.witness import SignalError, calculate_witness, read_signals
 
 Progress = Callable[[str], Any]
-#: Where the margin figures (an ``AccountFigures``, circuits/account.circom) sit in the witness: the account and
-#: venue account circuits hold them in ``core``, the book circuit in ``tail``.
-ACCOUNT_FIGURES: Final = "main.core.figures."
-BOOK_FIGURES: Final = "main.tail.figures."
+#: Where the margin figures (an ``AccountFigures``, circuits/account.circom) sit in the witness, most specific
+#: first: --O2 keeps each figure under one of these names, the ``AccountFigures`` signal itself or the input of
+#: the component that reads it.  The account circuit holds them in ``core`` (read by ``claim``), the venue account
+#: circuit in ``core`` (read by ``leafHash``), the book circuit in ``tail`` (read by ``tail.claim``).
+ACCOUNT_FIGURES: Final = ("main.core.figures.", "main.core.", "main.claim.")
+VENUE_FIGURES: Final = ("main.core.figures.", "main.core.", "main.leafHash.")
+BOOK_FIGURES: Final = ("main.tail.figures.", "main.tail.", "main.tail.claim.")
+#: The figures a witness check must find under one of its prefixes (equity, a linear combination of collateral
+#: and position sums, may be folded away entirely, as it is in the book circuit).
+KEY_FIGURES: Final = ("mm", "im", "collateral")
 
 
 class InsolventError(InputError):
@@ -199,15 +206,30 @@ def prove_circuit(artifacts: SetupArtifacts, inputs: dict[str, Any], expected: l
                        public_signals=[str(v) for v in public])
 
 
+def read_figures(circuit: CompiledCircuit, witness: list[int], names: Iterable[str],
+                 prefixes: Sequence[str]) -> dict[str, int]:
+    """``{name: value}`` of each figure in ``names`` found in the witness under the first of ``prefixes`` that has
+    it; a figure --O2 folded away under every prefix is left out."""
+    found: dict[str, int] = {}
+    for name in names:
+        for prefix in prefixes:
+            try:
+                found[name] = read_signals(circuit, witness, [prefix + name])[prefix + name]
+                break
+            except SignalError:
+                continue
+    return found
+
+
 def compare_margin(artifacts: SetupArtifacts, witness: list[int], result: MarginResult, groups: list[int],
-                   prefix: str = ACCOUNT_FIGURES) -> None:
-    """The circuit's intermediate margin values (its ``AccountFigures`` at ``prefix``) must equal the engine's
-    (signals the compiler kept); group slot ``g`` holds market group ``groups[g]``.
+                   prefixes: Sequence[str] = ACCOUNT_FIGURES) -> None:
+    """The circuit's intermediate margin values (its ``AccountFigures``, found under ``prefixes``) must equal the
+    engine's (those the compiler kept); group slot ``g`` holds market group ``groups[g]``.
 
     Raises
     ------
     CircuitMismatchError
-        A value differs, or none of them is in the witness (``prefix`` names no ``AccountFigures``).
+        A value differs, or one of :data:`KEY_FIGURES` is in the witness under none of ``prefixes``.
     """
     expected: dict[str, int] = {
         "mm": result.maintenance_margin, "im": result.initial_margin, "collateral": result.collateral_value,
@@ -219,17 +241,15 @@ def compare_margin(artifacts: SetupArtifacts, witness: list[int], result: Margin
         expected[f"som[{g}]"] = gm.short_option_minimum
         expected[f"netDelta[{g}]"] = gm.net_delta
         expected[f"concentration[{g}]"] = gm.concentration
-    compared = 0
-    for name, want in expected.items():
-        try:
-            got = read_signals(artifacts.circuit, witness, [prefix + name])[prefix + name]
-        except SignalError:
-            continue  # removed by the optimiser as a linear combination of other signals
-        compared += 1
-        if got != want % FIELD_ORDER:
-            raise CircuitMismatchError(f"circuit and engine disagree on {name}: circuit {got}, engine {want}")
-    if not compared:
-        raise CircuitMismatchError(f"the {artifacts.name} circuit's witness has no margin figures under {prefix}")
+    found = read_figures(artifacts.circuit, witness, expected, prefixes)
+    missing = [name for name in KEY_FIGURES if name not in found]
+    if missing:
+        raise CircuitMismatchError(f"the {artifacts.name} circuit's witness has no {', '.join(missing)} under "
+                                   f"{', '.join(prefixes)}")
+    for name, got in found.items():
+        if got != expected[name] % FIELD_ORDER:
+            raise CircuitMismatchError(f"circuit and engine disagree on {name}: circuit {got}, engine "
+                                       f"{expected[name]}")
 
 
 def params_record(params: ParamsTree) -> ParamsRecord:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from zkmargin.constants import FIELD_ORDER, format_money
+from zkmargin.constants import FIELD_ORDER
 from zkmargin.engine.account import AccountInts, encode_account
 from zkmargin.engine.commitments import ParamsTree, account_slots, asset_slots, commit_account, slots
 from zkmargin.engine.errors import InputError
@@ -25,10 +25,10 @@ from zkmargin.engine.io import validate
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.models import Portfolio
 from zkmargin.engine.results import MarginResult
-from zkmargin.prover.prove import ACCOUNT_FIGURES, compare_margin, params_record, prove_circuit
+from zkmargin.prover.prove import VENUE_FIGURES, compare_margin, params_record, prove_circuit
 from zkmargin.prover.witness import asset_slot_inputs, group_slot_inputs, params_inputs, position_inputs
 from zkmargin.statement.commitments import new_salt
-from zkmargin.statement.records import RecordError, write_private
+from zkmargin.statement.records import RecordError, read_json_document, write_private
 from zkmargin.statement.sizes import SIZES, CircuitSize
 from zkmargin.statement.venue import (
     BATCH_SIZE,
@@ -123,7 +123,7 @@ def load_venue_accounts(path: Path, params: ParamsTree) -> tuple[str, list[tuple
         if not files:
             raise InputError(f"{path}: the folder holds no *.json portfolio", field="--accounts")
         for number, file in enumerate(files, start=1):
-            data = json.loads(file.read_text()) if file.stat().st_size else None
+            data = read_json_document(file, "portfolio")
             if not isinstance(data, dict):
                 raise InputError(f"{file}: not a portfolio (expected a JSON object)", field="--accounts")
             entries.append((number, data, str(file)))
@@ -303,7 +303,7 @@ def margin_check(artifacts: SetupArtifacts, result: MarginResult, groups: list[i
     """The witness check of one account: its circuit's figures must be the engine's."""
 
     def check(witness: list[int]) -> None:
-        compare_margin(artifacts, witness, result, groups, ACCOUNT_FIGURES)
+        compare_margin(artifacts, witness, result, groups, VENUE_FIGURES)
 
     return check
 
@@ -323,13 +323,6 @@ def check_batch_record(record: VenueBatchRecord, plan: VenuePlan, index: int, pa
         if [int(s) for s in proof.proof.public_signals] != [params_root, member.figures().leaf()]:
             return False
     return True
-
-
-def describe_member(member: VenueAccount) -> str:
-    """``id 7 (name): IM ..., MM ..., equity ...`` for messages."""
-    r = member.result
-    return (f"id {member.account_id} ({member.account.name}): IM {format_money(r.initial_margin)}, MM "
-            f"{format_money(r.maintenance_margin)}, equity {format_money(r.equity)}")
 
 
 def read_plan(path: Path) -> VenuePlanRecord | None:

@@ -28,7 +28,7 @@ from zkmargin.engine.commitments import ParamsTree
 from zkmargin.engine.errors import InputError
 from zkmargin.prover.venue import BATCH_CIRCUIT, VenueAccount, VenuePlan, check_batch_record, prove_batch
 from zkmargin.statement.records import RecordError
-from zkmargin.statement.venue import BatchPlan
+from zkmargin.statement.venue import BATCH_SIZE, BatchPlan
 from zkmargin.statement.venue_records import BATCH_FORMAT, VenueBatchRecord, read_venue_document
 from zkmargin.toolchain.keys import SetupArtifacts, setup
 from zkmargin.toolchain.prover_process import ProverProcess
@@ -152,6 +152,7 @@ def run_batches(plan: VenuePlan, params: ParamsTree, private: Path, *, workers: 
             ref = actor.prove.remote(plan.batch_accounts(index), plan.batches[index])
             pending[ref] = (index, actor)
 
+        say(f"proving {len(todo)} batches of up to {BATCH_SIZE} accounts on {used} workers")
         for actor in actors:
             if queue:
                 submit(actor)

@@ -31,6 +31,7 @@ PARAMS = str(EXAMPLES / "params.json")
 PORTFOLIO = str(EXAMPLES / "portfolios" / "butterfly.json")
 PRICES = str(EXAMPLES / "history" / "synthetic_btc_eth_daily.csv")
 ORDERS = str(EXAMPLES / "orders" / "two_underlying_book.json")
+VENUE_ACCOUNTS = str(EXAMPLES / "venue_small")
 FIXTURE_VKEY = ROOT / "tests" / "fixtures" / "groth16" / "vkey.json"
 ROOT_HEX = "0x" + "1" * 64
 
@@ -127,6 +128,13 @@ FILE_ARGS: dict[str, list[tuple[list[str], list[str]]]] = {
                                    [])],
     "liquidation-plan --portfolio": [(["liquidation-plan", "--market", MARKET, "--params", PARAMS, "--portfolio"],
                                       [])],
+    "venue prove --accounts": [(["venue", "prove", "--market", MARKET, "--params", PARAMS, "--out", "{tmp}/vo",
+                                 "--private", "{tmp}/vp", "--accounts"], [])],
+    "venue prove --market": [(["venue", "prove", "--accounts", VENUE_ACCOUNTS, "--params", PARAMS, "--out",
+                               "{tmp}/vo", "--private", "{tmp}/vp", "--market"], [])],
+    "venue audit --statement": [(["venue", "audit", "--market", MARKET, "--params", PARAMS, "--statement"], [])],
+    "venue check-inclusion --receipt": [(["venue", "check-inclusion", "--statement", "{tmp}/s.json", "--receipt"],
+                                         [])],
 }
 
 

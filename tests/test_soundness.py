@@ -96,8 +96,8 @@ BTC, USDC, USDT = "BTC", "USDC", "USDT"
 
 # The statements that each attack must trip (matched as substrings of the failing frames: the statement of
 # AccountMargin, then of each template below it, " / "-joined by failing_statement).
-COMMITMENT = "account_commitment === commitment.out"
-PARAMS_ROOT = "params_root === paramsHash.out"
+COMMITMENT = "account_commitment === core.account_commitment"
+PARAMS_ROOT = "params_root === core.params_root"
 MERKLE_ROOT = "path[p].root === instruments_root"
 MERKLE_INDEX = "path[p].siblings <== siblings[p]"  # the path component runs (and range-checks its index) here
 GROUP_ROOT = "groupRootGap[g] * group_used[g] === 0"
@@ -142,9 +142,10 @@ RATE_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / rateRange[t].in <== tier
 
 #: Templates whose frames failing_statement reads, and the file each is in (the book's too, for
 #: tests/test_book_circuit.py).
-TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "GroupSlots", "GroupKeys", "PositionRows",
-                                                       "AccountTail", "ParamsRoot", "TableHash", "InstrumentLeaf",
-                                                       "GroupLeaf", "AssetLeaf", "SlotKey")},
+TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "AccountCore", "GroupSlots", "GroupKeys",
+                                                       "PositionRows", "AccountTail", "AccountFigures", "MarginClaim",
+                                                       "ParamsRoot", "TableHash", "InstrumentLeaf", "GroupLeaf",
+                                                       "AssetLeaf", "SlotKey")},
                   **{name: BOOK_CIRCOM for name in ("AccountChunk", "BookMargin", "ChunkLink", "PositionsHash")},
                   "PackSigned": ROOT / "circuits" / "lib" / "pack.circom"}
 _FRAME = re.compile(r"Error in template (\w+?)_\d+ line: (\d+)")
