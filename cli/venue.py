@@ -43,7 +43,7 @@ from zkmargin.statement.venue_records import (
 )
 from zkmargin.toolchain.keys import SetupError, setup
 from zkmargin.verifier.groth16 import VerifyingKey
-from zkmargin.verifier.venue import check_receipt, verify_venue
+from zkmargin.verifier.venue import CHECKS, PROOFS, check_receipt, verify_venue
 
 INSECURE_KEYS = ("[bold red]INSECURE KEYS[/bold red]: {reason}. Proofs that verify under them prove nothing.")
 
@@ -160,8 +160,7 @@ def show_totals(console: Console, statement: VenueStatementRecord) -> None:
     console.print(f"accounts_root {hex64(int(statement.accounts_root))}")
 
 
-def load_keys(args: argparse.Namespace, statement: VenueStatementRecord, folder: Path, console: Console
-              ) -> dict[str, VerifyingKey]:
+def load_keys(args: argparse.Namespace, folder: Path, console: Console) -> dict[str, VerifyingKey]:
     """The venue's verification keys from ``--keys`` (or ``keys/`` beside the statement): one per circuit the
     statement's batch files use; dev keys refused unless ``--allow-insecure``."""
     key_dir: Path = args.keys if args.keys is not None else folder / "keys"
@@ -200,7 +199,7 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     _, _, table, scenarios = load_table(args)
     params = build_params_tree(table)
     folder = args.statement.parent
-    keys = load_keys(args, statement, folder, console)
+    keys = load_keys(args, folder, console)
     root_ok = params.params_root == int(statement.params_root)
     console.print(f"recomputed params_root {hex64(params.params_root)} from {args.market} ({scenarios.name}, epoch "
                   f"{table.epoch}): {'[green]matches[/green]' if root_ok else '[red]DIFFERS FROM[/red]'} the "
@@ -211,25 +210,15 @@ def cmd_audit(args: argparse.Namespace, console: Console) -> int:
     checks = Table(title="venue audit")
     checks.add_column("check")
     checks.add_column("result")
-    failed = "\n".join(verdict.failures)
-
-    def row(what: str, words: tuple[str, ...]) -> None:
-        bad = [f for f in verdict.failures if any(w in f for w in words)]
-        checks.add_row(what, "[red]FAILED[/red]: " + "; ".join(bad) if bad else "[green]ok[/green]")
-
-    row("params_root recomputed from the market and params", ("params_root is not the root",))
-    row(f"{verdict.proofs:,} proofs verify (Python, batched per key)", ("does not verify", "no verification key"))
-    row("batch files are the listed ones", ("is missing", "is not the file", "numbered", "batch file"))
-    row("contiguous ranges, full batches, account count", ("contiguous", "holds", "prove ", "says index"))
-    row("batch roots bind their account proofs' leaves", ("its root", "public signals are not"))
-    row("the totals chain from the empty venue", ("do not chain",))
-    row("published totals open the last commitment", ("published totals",))
-    row("accounts_root is the tree of the batches", ("accounts_root",))
+    for check in CHECKS:
+        bad = verdict.by_check.get(check, [])
+        label = f"{check} ({verdict.proofs:,} proofs)" if check == PROOFS else check
+        checks.add_row(label, "[red]FAILED[/red]: " + "; ".join(bad) if bad else "[green]ok[/green]")
     console.print(checks)
     show_totals(console, statement)
     console.print(f"[dim]{time.perf_counter() - start:.1f} s[/dim]")
     if not verdict.valid:
-        console.print(f"[red]AUDIT FAILED[/red]: {len(verdict.failures)} failure(s):\n{failed}")
+        console.print(f"[red]AUDIT FAILED[/red]: {len(verdict.failures)} failure(s):\n" + "\n".join(verdict.failures))
         return EXIT_FAILED
     console.print(f"[green]AUDIT PASSED[/green]: {statement.accounts:,} accounts, {statement.totals.insolvent:,} below "
                   "maintenance margin")
@@ -243,7 +232,7 @@ def cmd_check_inclusion(args: argparse.Namespace, console: Console) -> int:
     if args.account is not None and (args.market is None or args.params is None):
         raise InputError("--account needs --market and --params (to recompute IM and MM)", field="--account")
     folder = args.statement.parent
-    keys = load_keys(args, statement, folder, console)
+    keys = load_keys(args, folder, console)
     failures: list[str] = []
     if args.account is not None:
         failures += own_account_failures(args, receipt)

@@ -49,18 +49,36 @@ from zkmargin.verifier.groth16 import VerifyingKey, verify_batch
 #: The batch circuit's key name; an account size ``s`` has the key ``venue_<s>``.
 BATCH_KEY = "venue_batch"
 
+#: The checks of an audit, in the order they are reported; each failure belongs to one.
+PARAMS = "params_root recomputed from the market and params"
+PROOFS = "every proof verifies (Python, batched per key)"
+FILES = "batch files are the listed ones"
+RANGES = "contiguous ranges, full batches, account count"
+LEAVES = "batch roots bind their account proofs' leaves"
+CHAIN = "the totals chain from the empty venue"
+TOTALS = "published totals open the last commitment"
+ROOT = "accounts_root is the tree of the batches"
+CHECKS = (PARAMS, PROOFS, FILES, RANGES, LEAVES, CHAIN, TOTALS, ROOT)
+
 
 @dataclass
 class VenueVerdict:
-    """The audit of a statement: ``failures`` names every check that failed (empty when valid)."""
+    """The audit of a statement: ``failures`` says what failed, in order (empty when valid), ``by_check`` the same
+    grouped by check (:data:`CHECKS`)."""
 
     failures: list[str] = field(default_factory=list)
+    by_check: dict[str, list[str]] = field(default_factory=dict)
     batches: list[VenueBatchRecord] = field(default_factory=list)
     proofs: int = 0
 
     @property
     def valid(self) -> bool:
         return not self.failures
+
+    def fail(self, check: str, message: str) -> None:
+        """Record a failure of ``check`` (one of :data:`CHECKS`)."""
+        self.failures.append(message)
+        self.by_check.setdefault(check, []).append(message)
 
 
 def statement_totals(statement: VenueStatementRecord) -> Totals:
@@ -87,21 +105,21 @@ def load_batches(statement: VenueStatementRecord, folder: Path, verdict: VenueVe
     records: list[VenueBatchRecord] = []
     for position, entry in enumerate(statement.batches):
         if entry.index != position:
-            verdict.failures.append(f"the statement lists batch {entry.index} in place {position}: batches must be "
-                                    "numbered 0, 1, ... in order")
+            verdict.fail(FILES, f"the statement lists batch {entry.index} in place {position}: batches must be "
+                                "numbered 0, 1, ... in order")
             continue
         path = folder / entry.file
         if not path.is_file():
-            verdict.failures.append(f"batch {position}: {entry.file} is missing")
+            verdict.fail(FILES, f"batch {position}: {entry.file} is missing")
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != entry.sha256:
-            verdict.failures.append(f"batch {position}: {entry.file} is not the file the statement lists (sha256)")
+            verdict.fail(FILES, f"batch {position}: {entry.file} is not the file the statement lists (sha256)")
             continue
         try:
             record: VenueBatchRecord = read_venue_document(path, BATCH_FORMAT)
         except RecordError as exc:
-            verdict.failures.append(f"batch {position}: {exc}")
+            verdict.fail(FILES, f"batch {position}: {exc}")
             continue
         records.append(record)
     return records
@@ -111,8 +129,8 @@ def check_structure(statement: VenueStatementRecord, batches: list[VenueBatchRec
     """Ranges, leaves, batch roots, the totals chain, the account count and root (no pairing)."""
     params_root = int(statement.params_root)
     if statement.batch_size != BATCH_SIZE:
-        verdict.failures.append(f"the statement's batch size is {statement.batch_size}; the batch circuit's is "
-                                f"{BATCH_SIZE}")
+        verdict.fail(RANGES, f"the statement's batch size is {statement.batch_size}; the batch circuit's is "
+                             f"{BATCH_SIZE}")
         return
     chain = genesis_chain()
     roots: list[int] = []
@@ -121,49 +139,49 @@ def check_structure(statement: VenueStatementRecord, batches: list[VenueBatchRec
         try:
             signals = BatchSignals.from_values([int(s) for s in record.batch.public_signals])
         except VenueError as exc:
-            verdict.failures.append(f"batch {b}: {exc}")
+            verdict.fail(RANGES, f"batch {b}: {exc}")
             return
         if record.index != b:
-            verdict.failures.append(f"batch file {b} holds batch {record.index}")
+            verdict.fail(FILES, f"batch file {b} holds batch {record.index}")
         if signals.first_index != b * BATCH_SIZE:
-            verdict.failures.append(f"batch {b} starts at index {signals.first_index}, not {b * BATCH_SIZE}: the "
-                                    "ranges are not contiguous")
+            verdict.fail(RANGES, f"batch {b} starts at index {signals.first_index}, not {b * BATCH_SIZE}: the "
+                                 "ranges are not contiguous")
         if signals.count != len(record.accounts):
-            verdict.failures.append(f"batch {b} proves {signals.count} accounts, its file holds "
-                                    f"{len(record.accounts)} account proofs")
+            verdict.fail(RANGES, f"batch {b} proves {signals.count} accounts, its file holds "
+                                 f"{len(record.accounts)} account proofs")
         last = b == len(batches) - 1
         if not last and signals.count != BATCH_SIZE:
-            verdict.failures.append(f"batch {b} holds {signals.count} accounts; every batch but the last holds "
-                                    f"{BATCH_SIZE}")
+            verdict.fail(RANGES, f"batch {b} holds {signals.count} accounts; every batch but the last holds "
+                                 f"{BATCH_SIZE}")
         if signals.chain_before != chain:
-            verdict.failures.append(f"batch {b}'s totals do not chain: it starts from a commitment that is not "
-                                    + ("the empty venue's" if b == 0 else f"batch {b - 1}'s result"))
+            verdict.fail(CHAIN, f"batch {b}'s totals do not chain: it starts from a commitment that is not "
+                                + ("the empty venue's" if b == 0 else f"batch {b - 1}'s result"))
         leaves: list[int] = []
         for offset, account in enumerate(record.accounts):
             where = f"batch {b}, account index {signals.first_index + offset}"
             values = [int(s) for s in account.proof.public_signals]
             if account.index != signals.first_index + offset:
-                verdict.failures.append(f"{where}: the file says index {account.index}")
+                verdict.fail(RANGES, f"{where}: the file says index {account.index}")
             if len(values) != 2 or values[0] != params_root:
-                verdict.failures.append(f"{where}: the proof's public signals are not [params_root, leaf] with the "
-                                        "statement's params_root")
+                verdict.fail(LEAVES, f"{where}: the proof's public signals are not [params_root, leaf] with the "
+                                     "statement's params_root")
                 continue
             leaves.append(values[1])
         try:
             if batch_root(leaves) != signals.batch_root:
-                verdict.failures.append(f"batch {b}: its root is not the tree of its account proofs' leaves")
+                verdict.fail(LEAVES, f"batch {b}: its root is not the tree of its account proofs' leaves")
         except VenueError as exc:
-            verdict.failures.append(f"batch {b}: {exc}")
+            verdict.fail(RANGES, f"batch {b}: {exc}")
         chain = signals.chain_after
         roots.append(signals.batch_root)
         counted += signals.count
     if counted != statement.accounts:
-        verdict.failures.append(f"the batches prove {counted} accounts; the statement says {statement.accounts}")
+        verdict.fail(RANGES, f"the batches prove {counted} accounts; the statement says {statement.accounts}")
     if statement_totals(statement).commitment(int(statement.final_salt)) != chain:
-        verdict.failures.append("the published totals are not the ones the proofs committed to (the last batch's "
-                                "totals commitment does not open to them)")
+        verdict.fail(TOTALS, "the published totals are not the ones the proofs committed to (the last batch's "
+                             "totals commitment does not open to them)")
     if roots and root_of_batches(roots) != int(statement.accounts_root):
-        verdict.failures.append("accounts_root is not the tree of the batch roots")
+        verdict.fail(ROOT, "accounts_root is not the tree of the batch roots")
 
 
 def check_proofs(batches: list[VenueBatchRecord], keys: Mapping[str, VerifyingKey], verdict: VenueVerdict) -> None:
@@ -179,13 +197,13 @@ def check_proofs(batches: list[VenueBatchRecord], keys: Mapping[str, VerifyingKe
                  (account.proof.snarkjs_proof(), [int(s) for s in account.proof.public_signals])))
     for name, items in groups.items():
         if name not in keys:
-            verdict.failures.append(f"no verification key for circuit {name} ({len(items)} proofs)")
+            verdict.fail(PROOFS, f"no verification key for circuit {name} ({len(items)} proofs)")
             continue
         results = verify_batch(keys[name], [item for _, item in items])
         verdict.proofs += len(items)
         for (what, _), result in zip(items, results, strict=True):
             if not result.ok:
-                verdict.failures.append(f"{what} does not verify under the {name} key")
+                verdict.fail(PROOFS, f"{what} does not verify under the {name} key")
 
 
 def verify_venue(statement: VenueStatementRecord, folder: Path, keys: Mapping[str, VerifyingKey], *,
@@ -194,7 +212,7 @@ def verify_venue(statement: VenueStatementRecord, folder: Path, keys: Mapping[st
     root the auditor computed from the published parameters, when given."""
     verdict = VenueVerdict()
     if params_root is not None and params_root != int(statement.params_root):
-        verdict.failures.append("params_root is not the root of the given market and params")
+        verdict.fail(PARAMS, "params_root is not the root of the given market and params")
     batches = load_batches(statement, folder, verdict)
     verdict.batches = batches
     if len(batches) == len(statement.batches):
