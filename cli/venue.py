@@ -22,6 +22,7 @@ from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
 from zkmargin.prover.venue import (
     BATCH_CIRCUIT,
+    check_apart,
     load_venue_accounts,
     plan_venue,
     publish,
@@ -102,10 +103,7 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     for flag, folder in (("--out", args.out), ("--private", args.private)):
         if folder.exists() and not folder.is_dir():
             raise InputError("is a file; expected a folder", file=str(folder), field=flag)
-    out, private = args.out.resolve(), args.private.resolve()
-    if out == private or out in private.parents or private in out.parents:
-        raise InputError("the private folder and the published folder must be apart: receipts and salts never go "
-                         "into the published folder", field="--private")
+    out, private = check_apart(args.out, args.private)
     steps = Steps(console)
     _, _, table, _ = load_table(args)
     params = build_params_tree(table)

@@ -8,6 +8,7 @@ the batch (``circuits/main/venue_batch.circom``).  :mod:`zkmargin.prover.venue_r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import shutil
@@ -83,11 +84,16 @@ class VenueAccount:
     size: CircuitSize
     salt: int
 
-    def figures(self) -> LeafFigures:
-        """What its leaf binds."""
+    @functools.cached_property
+    def leaf_figures(self) -> LeafFigures:
+        """What its leaf binds (the commitment hashed once)."""
         return LeafFigures(self.account_id, commit_account(self.account, self.size, self.salt),
                            self.result.initial_margin, self.result.maintenance_margin, self.result.collateral_value,
                            self.result.equity).check()
+
+    def figures(self) -> LeafFigures:
+        """What its leaf binds."""
+        return self.leaf_figures
 
 
 @dataclass(frozen=True)
@@ -347,10 +353,7 @@ def publish(plan: VenuePlan, params: ParamsTree, records: Sequence[VenueBatchRec
     InputError
         ``private`` inside ``out`` or the other way round: receipts never go where the venue publishes.
     """
-    out, private = out.resolve(), private.resolve()
-    if out == private or out in private.parents or private in out.parents:
-        raise InputError(f"the private folder {private} and the published folder {out} must be apart: receipts and "
-                         "salts never go into the published folder", field="--private")
+    out, private = check_apart(out, private)
     (out / "batches").mkdir(parents=True, exist_ok=True)
     entries: list[BatchEntry] = []
     for record in records:
@@ -387,6 +390,16 @@ def publish(plan: VenuePlan, params: ParamsTree, records: Sequence[VenueBatchRec
             siblings=[[str(x) for x in level] for level in tree.path(index)], accounts_root=str(tree.root))
         write_private(receipts / receipt_name(member), to_json(receipt))
     return statement
+
+
+def check_apart(out: Path, private: Path) -> tuple[Path, Path]:
+    """Both folders resolved; :class:`InputError` when one lies inside the other: receipts and salts never go into
+    the published folder."""
+    out, private = out.resolve(), private.resolve()
+    if out == private or out in private.parents or private in out.parents:
+        raise InputError(f"the private folder {private} and the published folder {out} must be apart: receipts and "
+                         "salts never go into the published folder", field="--private")
+    return out, private
 
 
 def receipt_name(member: VenueAccount) -> str:
