@@ -9,12 +9,12 @@ Usage::
 
 1. the first ``--compare`` accounts (whole batches) are proven twice, each time from an empty private folder in a
    fresh local Ray instance: with 1 worker, then with 2 workers; the ratio of the two wall times is the scaling;
-2. the whole venue of ``--accounts`` accounts is proven with 2 workers and published, then audited with the
-   Python verifier (every batch and account proof, the totals chain, the roots);
-3. the per-account cost is measured from step 1's single worker: seconds of proving per account of each venue
-   size (the witness and ``groth16 prove`` of each account, and each batch proof), and the constraint counts
-   give the cost per position;
-4. 100,000 accounts on W workers are projected from these measured rates, with the arithmetic shown.
+2. the whole venue of ``--accounts`` accounts is proven with ``zkmargin venue prove --workers 2`` and audited
+   with ``zkmargin venue audit`` (every batch and account proof verified in Python, the totals chain, the
+   ranges, the count and the roots), each command run as a user runs it and timed from outside;
+3. the per-account cost is the whole venue's wall time on 2 workers, in CPU-seconds per account, and the
+   constraint counts give the cost per position;
+4. 100,000 accounts on W workers are projected from the measured whole-venue rate, with the arithmetic shown.
 
 Keys are the INSECURE dev keys (set up once, cached by content hash; their time is not counted).  Writes its
 results into BENCHMARKS.md (section ``bench_venue``).  Targets: ≥ 1.7× from 1 to 2 workers; ≤ 500 constraints per
@@ -24,7 +24,6 @@ position inside a batch.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import shutil
 import subprocess
@@ -42,14 +41,12 @@ from benchlib import ROOT, machine, timed, write_section
 from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.venue import BATCH_CIRCUIT, VenuePlan, load_venue_accounts, plan_venue, publish, venue_circuit
+from zkmargin.prover.venue import BATCH_CIRCUIT, VenuePlan, load_venue_accounts, plan_venue, venue_circuit
 from zkmargin.prover.venue_ray import run_batches
 from zkmargin.statement.sizes import SIZES
 from zkmargin.statement.venue import BATCH_SIZE
-from zkmargin.statement.venue_records import VenueBatchRecord
+from zkmargin.statement.venue_records import VenueBatchRecord, VenueStatementRecord
 from zkmargin.toolchain.keys import setup
-from zkmargin.verifier.groth16 import as_verifying_key
-from zkmargin.verifier.venue import verify_venue
 
 EXAMPLES: Final = ROOT / "examples"
 TARGET_SCALING: Final = 1.7
@@ -78,6 +75,13 @@ def prove_on(plan: VenuePlan, params: ParamsTree, workers: int, work: Path) -> t
     return records, seconds
 
 
+def zkmargin(*args: str) -> float:
+    """Run ``zkmargin ARGS`` with its output passed through to stderr; its wall seconds.  A failure ends the run."""
+    command = [sys.executable, "-m", "zkmargin.cli.main", *args]
+    _, seconds = timed(lambda: subprocess.run(command, check=True, stdout=sys.stderr, cwd=ROOT))
+    return seconds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1000, help="accounts of the whole venue (default 1000)")
@@ -102,20 +106,26 @@ def main(argv: list[str] | None = None) -> int:
         _, two = prove_on(compare, params, 2, work / "two")
         scaling = one / two
 
-        log(f"2 workers, the whole venue of {len(plan.accounts)} accounts")
-        records, whole = prove_on(plan, params, 2, work / "whole")
-        statement, publish_s = timed(lambda: publish(plan, params, records, work / "published", work / "whole"))
-        vkeys = {c: as_verifying_key(json.loads(a.vkey.read_text())) for c, a in keys.items()}
-        verdict, audit_s = timed(lambda: verify_venue(statement, work / "published", vkeys,
-                                                      params_root=params.params_root))
-        if not verdict.valid:
-            raise SystemExit(f"the audit failed: {verdict.failures}")
+        log(f"zkmargin venue prove --workers 2: the whole venue of {len(plan.accounts)} accounts")
+        market = ["--market", str(EXAMPLES / "market.json"), "--params", str(EXAMPLES / "params.json")]
+        published = work / "published"
+        whole = zkmargin("venue", "prove", "--accounts", str(accounts_file), *market, "--out", str(published),
+                         "--private", str(work / "private"), "--workers", "2")
+        log("zkmargin venue audit")
+        audit_s = zkmargin("venue", "audit", "--statement", str(published / "statement.json"), *market,
+                           "--allow-insecure")
+        statement = VenueStatementRecord.model_validate_json((published / "statement.json").read_text())
+        proofs = len(statement.batches) + len(plan.accounts)
+        receipts = len(list((work / "private" / "receipts").iterdir()))
+        if receipts != len(plan.accounts):
+            raise SystemExit(f"{receipts} receipts for {len(plan.accounts)} accounts")
 
     sizes = Counter(a.size.name for a in plan.accounts)
     compare_sizes = Counter(a.size.name for a in compare.accounts)
     per_account_one = one / len(compare.accounts)
     per_account_two = two / len(compare.accounts)
     per_account_whole = whole / len(plan.accounts)
+    cpu_per_account = 2 * per_account_whole  # 2 workers of one CPU each, contention included
     counts = {name: keys[venue_circuit(name)].circuit.n_constraints for name in sizes}
     batch_constraints = keys[BATCH_CIRCUIT].circuit.n_constraints
     per_position = {name: (counts[name] + batch_constraints / BATCH_SIZE) / SIZES[name].positions for name in counts}
@@ -123,9 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if "small" in counts and "test" in counts:
         marginal = (counts["test"] - counts["small"]) / (SIZES["test"].positions - SIZES["small"].positions)
     mixed_positions = sum(len(a.account.qty) for a in plan.accounts) / len(plan.accounts)
-    cpu_per_account = per_account_one  # one worker = one CPU
-    efficiency = scaling / 2
-    audit_per_proof = audit_s / max(1, verdict.proofs)
+    audit_per_proof = audit_s / proofs
     batches_100k = -(-PROJECTED // BATCH_SIZE)
 
     lines = [
@@ -145,11 +153,11 @@ def main(argv: list[str] | None = None) -> int:
         f"), wall | {one:.1f} s ({per_account_one:.2f} s per account) |",
         f"| 2 workers, the same accounts, wall | {two:.1f} s ({per_account_two:.2f} s per account) |",
         f"| **scaling 1 → 2 workers** (target ≥ {TARGET_SCALING}×) | **{scaling:.2f}×** |",
-        f"| 2 workers, all {len(plan.accounts):,} accounts, wall | {whole:.1f} s ({per_account_whole:.2f} s per "
-        "account) |",
-        f"| publish (statement, batch files, {len(plan.accounts):,} receipts) | {publish_s:.1f} s |",
-        f"| audit: {verdict.proofs:,} proofs (Python, batched), chain and roots | {audit_s:.1f} s "
-        f"({audit_per_proof * 1000:.1f} ms per proof) |",
+        f"| `zkmargin venue prove --workers 2`, all {len(plan.accounts):,} accounts (plan, proofs, statement, "
+        f"{receipts:,} receipts) | {whole:.1f} s ({per_account_whole:.2f} s per account, "
+        f"{cpu_per_account:.2f} CPU-s per account) |",
+        f"| `zkmargin venue audit`: {proofs:,} proofs (Python, batched), chain, ranges, count and roots | "
+        f"{audit_s:.1f} s ({audit_per_proof * 1000:.1f} ms per proof) |",
         "",
         "Constraints per position inside a batch (target ≤ "
         f"{TARGET_PER_POSITION}): an account of size N costs its venue account circuit plus 1/{BATCH_SIZE} of the "
@@ -160,12 +168,14 @@ def main(argv: list[str] | None = None) -> int:
         "position) and its own scenario maxima; a batch that opens the table once and looks positions up in it "
         "is not built.",
         "",
-        f"Projection for {PROJECTED:,} accounts with this mix, W workers of one CPU each: proving takes "
-        f"{PROJECTED:,} × {cpu_per_account:.2f} CPU-s per account (1-worker rate, batch proofs included) ÷ "
-        f"(W × {efficiency:.2f} efficiency measured at 2 workers) = "
-        f"{PROJECTED * cpu_per_account / efficiency / 3600:.1f} h ÷ W: "
-        + ", ".join(f"W = {w}: {PROJECTED * cpu_per_account / (w * efficiency) / 3600:.1f} h" for w in (2, 16, 64, 256))
-        + f". The audit verifies {PROJECTED:,} + {batches_100k:,} proofs at {audit_per_proof * 1000:.1f} ms each: "
+        f"Projection for {PROJECTED:,} accounts with this mix, W workers of one CPU each (two to a 2-core machine, "
+        f"as measured): proving takes {PROJECTED:,} × {cpu_per_account:.2f} CPU-s per account (the whole venue's "
+        f"rate on 2 workers, batch proofs included) = {PROJECTED * cpu_per_account / 3600:,.0f} CPU-hours, "
+        "÷ W: "
+        + ", ".join(f"W = {w}: {PROJECTED * cpu_per_account / w / 3600:,.1f} h" for w in (2, 16, 64, 256))
+        + ". It assumes that workers scale linearly across machines, as they do from 1 to 2 here; the plan and "
+        f"the publishing are not parallel and grow linearly. The audit verifies {PROJECTED:,} + {batches_100k:,} "
+        f"proofs at {audit_per_proof * 1000:.1f} ms each: "
         f"{(PROJECTED + batches_100k) * audit_per_proof / 60:.1f} min on one core.",
     ]
     body = "\n".join(lines) + "\n"
