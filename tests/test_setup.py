@@ -25,14 +25,15 @@ from rich.console import Console
 
 from zkmargin.cli.progress import Steps
 from zkmargin.engine.account import AccountInts, encode_account
-from zkmargin.engine.commitments import ParamsTree, build_params_tree
-from zkmargin.engine.io import load_market, load_params, load_portfolio, load_scenarios
+from zkmargin.engine.commitments import ParamsTree
+from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
-from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.prove import CircuitMismatchError, check_provable, compare_margin, prove_account
+from zkmargin.prover.prove import CircuitMismatchError, compare_margin, prove_circuit
+from zkmargin.prover.venue import BATCH_CIRCUIT, batch_input, plan_venue
 from zkmargin.prover.witness import circuit_input
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.sizes import SIZES
+from zkmargin.statement.venue import VENUE_BATCH_SIGNALS
 from zkmargin.toolchain import keys, tools
 from zkmargin.toolchain.devptau import DEV_SEED, generate_dev_ptau, read_ptau_info
 from zkmargin.toolchain.keys import (
@@ -56,8 +57,8 @@ STANDIN_SEED = "stand-in ceremony (INSECURE)"
 SMALL = 6  # ptau power of the fast checks
 #: ptau power the `test` account circuit needs (63,123 constraints, circuits/constraints.json).
 TEST_POWER = 16
-#: ptau power of the `small` account circuit (33,194 constraints), which the ceremony-path test sets up.
-SMALL_POWER = 16
+#: ptau power of the venue batch circuit (21,638 constraints), which the ceremony-path test sets up.
+BATCH_POWER = 15
 
 
 def standin_ceremony(power: int) -> Path:
@@ -270,31 +271,32 @@ def test_a_manifest_of_another_version_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_production_setup_contributes_verifies_and_records_hashes(tmp_path: Path) -> None:
-    # the ceremony path on the `small` circuit (the example market under seed5): the same steps as any size
-    # at a quarter of the `test` circuit's cost
-    ceremony = standin_ceremony(SMALL_POWER)
-    small_params = build_params_tree(build_risk_table(load_market(EXAMPLES / "market.json"), load_scenarios("seed5"),
-                                                      load_params(EXAMPLES / "params.json")))
+def test_production_setup_contributes_verifies_and_records_hashes(example_params_tree: ParamsTree,
+                                                                  tmp_path: Path) -> None:
+    # the ceremony path on the venue batch circuit, the smallest of the production circuits: the same steps as
+    # any size at a third of the `test` account circuit's cost
+    ceremony = standin_ceremony(BATCH_POWER)
     # checks of the ptau, contribution, random beacon and `snarkjs zkey verify` inside
-    ceremony_keys = setup("small", ptau=ceremony)
+    ceremony_keys = setup(BATCH_CIRCUIT, ptau=ceremony)
     manifest = ceremony_keys.manifest
     assert not ceremony_keys.insecure and manifest["warning"] is None
     assert manifest["security"] == {"label": "ceremony", "ptau_verified": True, "contributions": 1,
                                     "contribution_names": ["Contribution #1: stand-in ceremony contributor"]}
-    assert manifest["ptau"]["sha256"] == tools.sha256_file(ceremony) and manifest["ptau"]["power"] == SMALL_POWER
+    assert manifest["ptau"]["sha256"] == tools.sha256_file(ceremony) and manifest["ptau"]["power"] == BATCH_POWER
     assert manifest["zkey_sha256"] == tools.sha256_file(ceremony_keys.zkey)
     assert manifest["vkey_sha256"] == tools.sha256_file(ceremony_keys.vkey)
     assert manifest["circuit"]["r1cs_sha256"] == tools.sha256_file(ceremony_keys.circuit.r1cs)
     assert (ceremony_keys.directory / "manifest.json").is_file()
-    dev_keys = setup("small")
+    dev_keys = setup(BATCH_CIRCUIT)
     assert ceremony_keys.vkey_id != dev_keys.vkey_id  # a contribution with fresh entropy gives other keys
     assert dev_key_reason(json.loads(ceremony_keys.vkey.read_text())) is None
-    short_call = encode_account(load_portfolio(EXAMPLES / "portfolios" / "naked_short_call.json"), small_params.table)
-    account = check_provable(small_params, short_call, SIZES["small"])
-    result = prove_account(ceremony_keys, account, workdir=tmp_path)
-    (tmp_path / "proof.json").write_text(json.dumps(result.bundle.snarkjs_proof()))
-    (tmp_path / "public.json").write_text(json.dumps(result.bundle.public_signals))
+    short_call = encode_account(load_portfolio(EXAMPLES / "portfolios" / "naked_short_call.json"),
+                                example_params_tree.table)
+    batch = plan_venue("ceremony", example_params_tree, [(1, short_call)]).batches[0]
+    record = prove_circuit(ceremony_keys, batch_input(batch), list(batch.signals().values()), tmp_path, {},
+                           names=VENUE_BATCH_SIGNALS)
+    (tmp_path / "proof.json").write_text(json.dumps(record.snarkjs_proof()))
+    (tmp_path / "public.json").write_text(json.dumps(record.public_signals))
     out = tools.snarkjs(["groth16", "verify", str(ceremony_keys.vkey), str(tmp_path / "public.json"),
                          str(tmp_path / "proof.json")])
     assert "OK" in out.stdout
