@@ -222,23 +222,27 @@ def validation_message(exc: ValidationError) -> str:
     return text + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else "")
 
 
-def _check_tag(path: Path, data: Any, fmt: str, what: str) -> None:
+def _check_tag(path: Path, data: Any, fmt: str, what: str, version: int) -> None:
     if not isinstance(data, dict):
         raise RecordError(f"{path}: not a {what}: expected a JSON object, got a JSON {json_kind(data)}")
     if data.get("format") != fmt:
         found = data.get("format")
         raise RecordError(f"{path}: not a {what} (format {found!r}, expected {fmt!r})" if found is not None
                           else f"{path}: not a {what} (no 'format' field)")
-    if data.get("version") != RECORD_VERSION:
+    if data.get("version") != version:
         raise RecordError(f"{path}: {what} version {data.get('version')!r} is not supported (this zkmargin reads "
-                          f"version {RECORD_VERSION}); prove again with this version")
+                          f"version {version}); prove again with this version")
 
 
-_Record = TypeVar("_Record", "BundleRecord", "BookBundleRecord", "SaltRecord")
+_Record = TypeVar("_Record", bound=BaseModel)
 
 
-def _record(path: Path, data: Any, model: type[_Record], fmt: str, what: str) -> _Record:
-    _check_tag(path, data, fmt, what)
+def tagged_record(path: Path, data: Any, model: type[_Record], fmt: str, what: str,
+                  version: int = RECORD_VERSION) -> _Record:
+    """Validate the parsed JSON ``data`` read from ``path`` as a ``model`` tagged ``format: fmt`` of ``version``;
+    :class:`RecordError` with a one-line reason (``what`` names the document) for an untagged, mistagged, other
+    version or invalid document."""
+    _check_tag(path, data, fmt, what, version)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -247,12 +251,12 @@ def _record(path: Path, data: Any, model: type[_Record], fmt: str, what: str) ->
 
 def bundle_from_document(path: Path, data: Any) -> BundleRecord:
     """Validate the parsed JSON ``data`` read from ``path`` as a proof bundle; :class:`RecordError` otherwise."""
-    return _record(path, data, BundleRecord, BUNDLE_FORMAT, "proof bundle")
+    return tagged_record(path, data, BundleRecord, BUNDLE_FORMAT, "proof bundle")
 
 
 def book_from_document(path: Path, data: Any) -> BookBundleRecord:
     """Validate the parsed JSON ``data`` read from ``path`` as a book bundle; :class:`RecordError` otherwise."""
-    return _record(path, data, BookBundleRecord, BOOK_FORMAT, "book bundle")
+    return tagged_record(path, data, BookBundleRecord, BOOK_FORMAT, "book bundle")
 
 
 def is_book_document(data: Any) -> bool:
@@ -267,7 +271,7 @@ def read_bundle(path: Path) -> BundleRecord:
 
 def read_salt(path: Path) -> SaltRecord:
     """Read and validate a salt record; :class:`RecordError` with a one-line reason otherwise."""
-    return _record(path, read_json_document(path, "salt record"), SaltRecord, SALT_FORMAT, "salt record")
+    return tagged_record(path, read_json_document(path, "salt record"), SaltRecord, SALT_FORMAT, "salt record")
 
 
 def vkey_id(vkey_json: Mapping[str, Any]) -> str:

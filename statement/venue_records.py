@@ -17,16 +17,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from zkmargin.statement.records import (
     FieldElement,
     ParamsRecord,
     ProofRecord,
-    RecordError,
     _Frozen,
     read_json_document,
-    validation_message,
+    tagged_record,
 )
 
 VENUE_VERSION: Literal[1] = 1
@@ -185,18 +184,8 @@ def read_venue_document(path: Path, fmt: str) -> Any:
     """Read ``path`` as the venue document of format ``fmt``; :class:`RecordError` with a one-line reason for a
     missing, malformed or mistagged file."""
     model, what = _MODELS[fmt]
-    data = read_json_document(path, what)
-    if not isinstance(data, dict):
-        raise RecordError(f"{path}: not a {what}: expected a JSON object")
-    if data.get("format") != fmt:
-        raise RecordError(f"{path}: not a {what} (format {data.get('format')!r}, expected {fmt!r})")
-    if data.get("version") != VENUE_VERSION:
-        raise RecordError(f"{path}: {what} version {data.get('version')!r} is not supported (this zkmargin reads "
-                          f"version {VENUE_VERSION})")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise RecordError(f"{path}: bad {what}: {validation_message(exc)}") from exc
+    return tagged_record(path, read_json_document(path, what), model, fmt, what, VENUE_VERSION)
+
 
 def to_json(record: _Frozen) -> str:
     """A record as indented JSON with snarkjs's field names."""
