@@ -67,14 +67,20 @@ def status_folder(private: Path) -> Path:
 class BatchProver:
     """A Ray worker that proves batches with keys it sets up (from the content-hash cache) once."""
 
-    def __init__(self, circuits: list[str], params: list[ObjectRef[ParamsTree]], private: str) -> None:
+    def __init__(self, circuits: list[str], private: str) -> None:
         self.keys: dict[str, SetupArtifacts] = {name: setup(name) for name in circuits}
-        self.params: ParamsTree = ray.get(params[0])  # passed in a list: fetched here, not pinned as an argument
+        self.params: ParamsTree | None = None
         self.private = Path(private)
         self.process = ProverProcess()
 
-    def prove(self, members: Sequence[VenueAccount], plan: BatchPlan) -> str:
-        """Prove one batch; the batch file's JSON."""
+    def prove(self, params: list[ObjectRef[ParamsTree]], members: Sequence[VenueAccount], plan: BatchPlan) -> str:
+        """Prove one batch; the batch file's JSON.
+
+        ``params`` holds the reference to the run's params tree, fetched at this worker's first batch (and again
+        after a restart), so that the actor's constructor takes no object-store argument.
+        """
+        if self.params is None:
+            self.params = ray.get(params[0])
         status = status_folder(self.private) / f"worker-{os.getpid()}.json"
         status.parent.mkdir(parents=True, exist_ok=True)
         status.write_text(json.dumps({"pid": os.getpid(), "batch": plan.index, "started": time.time()}))
@@ -143,13 +149,13 @@ def run_batches(plan: VenuePlan, params: ParamsTree, private: Path, *, workers: 
         circuits = [BATCH_CIRCUIT] + [f"venue_{size}" for size in plan.sizes()]
         params_ref = ray.put(params)
         used = max(1, min(workers, len(todo)))
-        actors = [BatchProver.remote(circuits, [params_ref], str(private)) for _ in range(used)]  # type: ignore[attr-defined]
+        actors = [BatchProver.remote(circuits, str(private)) for _ in range(used)]  # type: ignore[attr-defined]
         pending: dict[Any, tuple[int, Any]] = {}
         queue = list(todo)
 
         def submit(actor: Any) -> None:
             index = queue.pop(0)
-            ref = actor.prove.remote(plan.batch_accounts(index), plan.batches[index])
+            ref = actor.prove.remote([params_ref], plan.batch_accounts(index), plan.batches[index])
             pending[ref] = (index, actor)
 
         say(f"proving {len(todo)} batches of up to {BATCH_SIZE} accounts on {used} workers")
