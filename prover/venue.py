@@ -85,15 +85,11 @@ class VenueAccount:
     salt: int
 
     @functools.cached_property
-    def leaf_figures(self) -> LeafFigures:
-        """What its leaf binds (the commitment hashed once)."""
+    def figures(self) -> LeafFigures:
+        """What its leaf binds (the commitment hashed once, at first use)."""
         return LeafFigures(self.account_id, commit_account(self.account, self.size, self.salt),
                            self.result.initial_margin, self.result.maintenance_margin, self.result.collateral_value,
                            self.result.equity).check()
-
-    def figures(self) -> LeafFigures:
-        """What its leaf binds."""
-        return self.leaf_figures
 
 
 @dataclass(frozen=True)
@@ -204,7 +200,7 @@ def plan_venue(name: str, params: ParamsTree, accounts: Sequence[tuple[int, Acco
     count = -(-len(members) // BATCH_SIZE)
     batch_salts = [int(s) for s in previous.batch_salts] if previous is not None else [new_salt() for _ in range(count)]
     try:
-        batches = plan_batches([m.figures() for m in members], batch_salts)
+        batches = plan_batches([m.figures for m in members], batch_salts)
     except VenueError as exc:
         raise InputError(str(exc), field="--accounts") from exc
     record = VenuePlanRecord(digest=digest, accounts=[
@@ -216,7 +212,7 @@ def plan_venue(name: str, params: ParamsTree, accounts: Sequence[tuple[int, Acco
 def account_input(params: ParamsTree, member: VenueAccount) -> tuple[dict[str, Any], list[int]]:
     """The input of ``venue_<size>`` for one account and its expected public signals ``[params_root, leaf]``."""
     layout = account_slots(params, member.account, member.size)
-    leaf = member.figures().leaf()
+    leaf = member.figures.leaf()
     inputs: dict[str, Any] = {
         "params_root": params.params_root,
         "leaf": leaf,
@@ -326,7 +322,7 @@ def check_batch_record(record: VenueBatchRecord, plan: VenuePlan, index: int, pa
     for offset, (proof, member) in enumerate(zip(record.accounts, members, strict=True)):
         if proof.index != batch.first_index + offset or proof.size != member.size.name:
             return False
-        if [int(s) for s in proof.proof.public_signals] != [params_root, member.figures().leaf()]:
+        if [int(s) for s in proof.proof.public_signals] != [params_root, member.figures.leaf()]:
             return False
     return True
 
@@ -361,7 +357,7 @@ def publish(plan: VenuePlan, params: ParamsTree, records: Sequence[VenueBatchRec
         text = to_json(record)
         (out / name).write_text(text)
         entries.append(BatchEntry(index=record.index, file=name, sha256=hashlib.sha256(text.encode()).hexdigest()))
-    leaves = [m.figures().leaf() for m in plan.accounts]
+    leaves = [m.figures.leaf() for m in plan.accounts]
     tree = AccountTree(leaves)
     last = plan.batches[-1]
     totals = last.after
@@ -376,7 +372,7 @@ def publish(plan: VenuePlan, params: ParamsTree, records: Sequence[VenueBatchRec
     receipts = private / "receipts"
     receipts.mkdir(parents=True, exist_ok=True)
     for index, member in enumerate(plan.accounts):
-        figures = member.figures()
+        figures = member.figures
         leaf_index, qty = slots(member.account, member.size)
         asset_id, balance = asset_slots(member.account, member.size)
         receipt = InclusionReceiptRecord(

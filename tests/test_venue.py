@@ -262,7 +262,7 @@ def test_an_owner_left_out_of_the_tree_sees_it(venue: ProvenVenue, tmp_path: Pat
     """A statement of the venue without one account: that account's receipt no longer checks."""
     receipt: InclusionReceiptRecord = read_venue_document(
         next((venue.private / "receipts").glob("1-*.json")), RECEIPT_FORMAT)
-    figures = [m.figures() for m in venue.plan.accounts[1:]]
+    figures = [m.figures for m in venue.plan.accounts[1:]]
     plans = plan_batches(figures, [7] * -(-len(figures) // BATCH_SIZE))
     other_root = root_of_batches([p.signals().batch_root for p in plans])
     statement = venue.statement.model_copy(update={"accounts_root": str(other_root)})
@@ -315,7 +315,7 @@ def test_batches_whose_totals_do_not_chain_are_caught(venue: ProvenVenue, tmp_pa
 def test_a_fake_account_with_negative_equity_offsets_nothing(venue: ProvenVenue) -> None:
     """A fake account in debt adds to the insolvent count and shortfall, never lowers the equity total; and a batch
     that would subtract its debt from the equity total has no witness."""
-    honest = [m.figures() for m in venue.plan.accounts[:4]]
+    honest = [m.figures for m in venue.plan.accounts[:4]]
     fake = LeafFigures(99, 12345, 10**9, 8 * 10**8, 0, -(5 * 10**12))
     with_fake = plan_batches([*honest, fake], [3])[0]
     without = plan_batches(honest, [3])[0]
@@ -331,7 +331,7 @@ def test_a_fake_account_with_negative_equity_offsets_nothing(venue: ProvenVenue)
 
 
 def test_an_insolvent_account_marked_solvent_has_no_witness(venue: ProvenVenue) -> None:
-    honest = [m.figures() for m in venue.plan.accounts[:3]]
+    honest = [m.figures for m in venue.plan.accounts[:3]]
     broke = LeafFigures(50, 777, 4 * 10**9, 3 * 10**9, 10**9, 10**9)  # equity 1,000 < MM 3,000
     plan = plan_batches([*honest, broke], [5])[0]
     assert plan.after.insolvent == plan.before.insolvent + sum(f.insolvent for f in honest) + 1
@@ -349,7 +349,7 @@ def test_an_insolvent_account_marked_solvent_has_no_witness(venue: ProvenVenue) 
 def test_out_of_range_leaf_values_have_no_witness(venue: ProvenVenue, field: str, value: int) -> None:
     """A leaf whose hashed figure lies outside its range (the packed-field forgery of Binance's audit finding) is
     rejected by the batch that reads it, even with every hash consistent."""
-    base = venue.plan.accounts[0].figures()
+    base = venue.plan.accounts[0].figures
     names = {"im": "initial_margin", "mm": "maintenance_margin", "collateral": "collateral", "equity": "equity",
              "account_id": "account_id"}
     raw = value if field != "equity" else value - FIELD_ORDER
@@ -361,7 +361,7 @@ def test_out_of_range_leaf_values_have_no_witness(venue: ProvenVenue, field: str
 
 def test_a_batch_root_that_does_not_bind_its_leaves_is_caught(venue: ProvenVenue, tmp_path: Path) -> None:
     folder = copy_published(venue, tmp_path)
-    stranger = str(venue.plan.accounts[-1].figures().leaf())
+    stranger = str(venue.plan.accounts[-1].figures.leaf())
     rewrite_batch(folder, 0, lambda d: d["accounts"][0]["proof"]["publicSignals"].__setitem__(1, stranger))
     failures = audit(folder, venue)
     assert any("its root is not the tree" in f for f in failures), failures
