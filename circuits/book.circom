@@ -220,51 +220,21 @@ template AccountChunk(C, G) {
 }
 
 /**
- * The account margin statement of a book of M chunks of C positions: AccountMargin's statement (same first four
- * public signals, same meaning) for the account committed as
- *   account_commitment = HashList(DOMAIN_BOOK, M, K, positions_hash[0..M-1], (asset_id_k, balance_k)_k, salt),
- * positions_hash[i] = PositionsHash of chunk i (0 for an unused chunk), provided every nonzero chunk_link[i] is
- * proven by an AccountChunk(C, G) proof with the same params_root.
+ * A book's margin figures: params_root from its parts, GroupSlots, each used chunk's link recomputed, the sums
+ * over the chunks, AccountFigures over them, and the book's account commitment.  BookMargin (below) and the
+ * venue's VenueBook (circuits/venue.circom) claim different things about these figures.
  *
- * @param M  chunks, M >= 1; used chunks first
- * @param C  position rows per chunk (the AccountChunk circuit the book goes with): M * C <= MAX_POSITIONS, so
- *           the sums below are sums over at most 2^8 rows and AccountTail's bounds hold
- * @param G  group slots, 2 <= G <= MAX_GROUPS
- * @param K  collateral slots, 1 <= K <= MAX_ASSETS
+ * @param M, C, G, K and the inputs: as BookMargin's private inputs and chunk_link[M] (below), constrained as
+ *                   documented there
+ * @output params_root         Poseidon(6)(DOMAIN_PARAMS, instruments_root, table_hash, im_bp, mm_bp, epoch)
+ * @output account_commitment  the book's commitment (BookMargin's formula)
+ * @output im, mm, margins, collateral, equity  AccountFigures' outputs over the book's sums, within its bounds
  *
- * Public inputs
- * @input params_root, account_commitment (the book's, above), margin_commitment, disclosure  as AccountMargin's
- * @input chunk_link[M]       a used chunk's ChunkLink, recomputed here from its index, the book's group keys, its
- *                            sums, its positions hash and the salt; 0 for an unused chunk
- *
- * Private inputs and their bounds
- * @input chunk_used[M]       boolean, used chunks first
- * @input chunk_short[M][G], chunk_calls[M][G], chunk_puts[M][G], chunk_delta[M][G], chunk_pnl[M][G][S],
- *        chunk_liabilities[M], chunk_option_value[M], chunk_position_value[M]
- *                            a chunk's sums (PositionRows' shortLots, calls, puts, positionDelta, positionPnl,
- *                            liabilities, optionTotal, positionValue): any field elements here, bound by the link
- *                            to what a proven AccountChunk computed, so within PositionRows' bounds at N = C
- *                            (hashed values are never range-checked twice: the chunk proof is the range check);
- *                            0 in an unused chunk.  Their sums over the M chunks are then sums over at most
- *                            M * C <= 2^8 rows, which is what AccountTail assumes: shortLots in [0, 2^48],
- *                            liabilities in [0, 2^49] (so 0 exactly when no chunk has a liability), every other
- *                            sum of magnitude at most 2^88, and no sum wraps modulo r
- * @input positions_hash[M]   a chunk's PositionsHash, bound by its link; 0 in an unused chunk
- * @input group_id[G], group_used[G], tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS],
- *        group_siblings[G][GROUP_DEPTH/2][3]  the group slots: constrained in GroupSlots
- * @input asset_id[K], asset_used[K], asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S],
- *        asset_slot[K], asset_siblings[K][ASSET_DEPTH/2][3], balance[K]  constrained in AccountTail
- * @input instruments_root, groups_root, assets_root, epoch  any field elements (hashed into params_root)
- * @input credit_bp, im_bp, mm_bp  range-checked in AccountTail
- * @input salt                any field element; chosen at random (>= 128 bits): hides the commitments and links
- * @input disclosure_mode, disclosure_value  constrained in AccountTail
- *
- * Cost: M * ChunkLink(G) + M * (G * (S + 4) + 4) (unused chunks hold zeros) + GroupSlots(G) + AccountTail(G, K)
- *       + the commitment: 49,349 at M = 3, G = 2, K = 3 and 145,622 at M = 16, G = 3, K = 4, of which the 16 links
- *       are 93,792 (circuits/constraints.json).
+ * Cost: M * ChunkLink(G) + M * (G * (S + 4) + 4) (unused chunks hold zeros) + GroupSlots(G) + AccountFigures(G, K)
+ *       + the commitment.
  */
-template BookMargin(M, C, G, K) {
-    assert(M >= 1 && C >= 1 && M * C <= MAX_POSITIONS());  // AccountTail's bounds: at most 2^8 rows in all
+template BookCore(M, C, G, K) {
+    assert(M >= 1 && C >= 1 && M * C <= MAX_POSITIONS());  // AccountFigures' bounds: at most 2^8 rows
     assert(G >= 2 && G <= MAX_GROUPS());
     assert(K >= 1 && K <= MAX_ASSETS());
     var S = MARKET_SCENARIOS();
@@ -272,10 +242,6 @@ template BookMargin(M, C, G, K) {
     var AL = ASSET_DEPTH() \ 2;
     var T = MAX_TIERS();
 
-    signal input params_root;
-    signal input account_commitment;
-    signal input margin_commitment;
-    signal input disclosure;
     signal input chunk_link[M];
 
     signal input chunk_used[M];
@@ -310,8 +276,13 @@ template BookMargin(M, C, G, K) {
     signal input epoch;
     signal input balance[K];
     signal input salt;
-    signal input disclosure_mode;
-    signal input disclosure_value;
+    signal output params_root;
+    signal output account_commitment;
+    signal output im;
+    signal output mm;
+    signal output margins;
+    signal output collateral;
+    signal output equity;
 
     // ---- risk parameters: params_root binds the three trees, the credit and the multipliers ----
     component tableHash = TableHash();
@@ -324,7 +295,7 @@ template BookMargin(M, C, G, K) {
     paramsHash.im_bp <== im_bp;
     paramsHash.mm_bp <== mm_bp;
     paramsHash.epoch <== epoch;
-    params_root === paramsHash.out;
+    params_root <== paramsHash.out;
 
     // ---- group slots: the book's underlyings, each a leaf of the group table ----
     component groups = GroupSlots(G);
@@ -411,37 +382,37 @@ template BookMargin(M, C, G, K) {
         positionSum += chunk_position_value[i];
     }
 
-    // ---- the margin, solvency, the margin commitment and the disclosure ----
-    component tail = AccountTail(G, K);
-    tail.shortLots <== shortLots;
-    tail.calls <== calls;
-    tail.puts <== puts;
-    tail.positionDelta <== positionDelta;
-    tail.positionPnl <== positionPnl;
-    tail.liabilities <== liabilitySum;
-    tail.optionTotal <== optionSum;
-    tail.positionValue <== positionSum;
-    tail.key <== groups.key;
-    tail.tier_threshold <== tier_threshold;
-    tail.tier_rate <== tier_rate;
-    tail.asset_id <== asset_id;
-    tail.asset_used <== asset_used;
-    tail.asset_price <== asset_price;
-    tail.haircut_bp <== haircut_bp;
-    tail.asset_group <== asset_group;
-    tail.asset_risk <== asset_risk;
-    tail.asset_slot <== asset_slot;
-    tail.asset_siblings <== asset_siblings;
-    tail.balance <== balance;
-    tail.assets_root <== assets_root;
-    tail.credit_bp <== credit_bp;
-    tail.im_bp <== im_bp;
-    tail.mm_bp <== mm_bp;
-    tail.salt <== salt;
-    tail.margin_commitment <== margin_commitment;
-    tail.disclosure <== disclosure;
-    tail.disclosure_mode <== disclosure_mode;
-    tail.disclosure_value <== disclosure_value;
+    // ---- the margin, collateral and equity ----
+    component figures = AccountFigures(G, K);
+    figures.shortLots <== shortLots;
+    figures.calls <== calls;
+    figures.puts <== puts;
+    figures.positionDelta <== positionDelta;
+    figures.positionPnl <== positionPnl;
+    figures.liabilities <== liabilitySum;
+    figures.optionTotal <== optionSum;
+    figures.positionValue <== positionSum;
+    figures.key <== groups.key;
+    figures.tier_threshold <== tier_threshold;
+    figures.tier_rate <== tier_rate;
+    figures.asset_id <== asset_id;
+    figures.asset_used <== asset_used;
+    figures.asset_price <== asset_price;
+    figures.haircut_bp <== haircut_bp;
+    figures.asset_group <== asset_group;
+    figures.asset_risk <== asset_risk;
+    figures.asset_slot <== asset_slot;
+    figures.asset_siblings <== asset_siblings;
+    figures.balance <== balance;
+    figures.assets_root <== assets_root;
+    figures.credit_bp <== credit_bp;
+    figures.im_bp <== im_bp;
+    figures.mm_bp <== mm_bp;
+    im <== figures.im;
+    mm <== figures.mm;
+    margins <== figures.margins;
+    collateral <== figures.collateral;
+    equity <== figures.equity;
 
     // ---- the book's account commitment ----
     component commitment = HashList(3 + M + 2 * K + 1);
@@ -456,5 +427,144 @@ template BookMargin(M, C, G, K) {
         commitment.in[4 + M + 2 * k] <== balance[k];
     }
     commitment.in[3 + M + 2 * K] <== salt;
-    account_commitment === commitment.out;
+    account_commitment <== commitment.out;
+}
+
+/**
+ * The account margin statement of a book of M chunks of C positions: AccountMargin's statement (same first four
+ * public signals, same meaning) for the account committed as
+ *   account_commitment = HashList(DOMAIN_BOOK, M, K, positions_hash[0..M-1], (asset_id_k, balance_k)_k, salt),
+ * positions_hash[i] = PositionsHash of chunk i (0 for an unused chunk), provided every nonzero chunk_link[i] is
+ * proven by an AccountChunk(C, G) proof with the same params_root.
+ *
+ * @param M  chunks, M >= 1; used chunks first
+ * @param C  position rows per chunk (the AccountChunk circuit the book goes with): M * C <= MAX_POSITIONS, so
+ *           the sums below are sums over at most 2^8 rows and AccountFigures's bounds hold
+ * @param G  group slots, 2 <= G <= MAX_GROUPS
+ * @param K  collateral slots, 1 <= K <= MAX_ASSETS
+ *
+ * Public inputs
+ * @input params_root, account_commitment (the book's, above), margin_commitment, disclosure  as AccountMargin's
+ * @input chunk_link[M]       a used chunk's ChunkLink, recomputed here from its index, the book's group keys, its
+ *                            sums, its positions hash and the salt; 0 for an unused chunk
+ *
+ * Private inputs and their bounds
+ * @input chunk_used[M]       boolean, used chunks first
+ * @input chunk_short[M][G], chunk_calls[M][G], chunk_puts[M][G], chunk_delta[M][G], chunk_pnl[M][G][S],
+ *        chunk_liabilities[M], chunk_option_value[M], chunk_position_value[M]
+ *                            a chunk's sums (PositionRows' shortLots, calls, puts, positionDelta, positionPnl,
+ *                            liabilities, optionTotal, positionValue): any field elements here, bound by the link
+ *                            to what a proven AccountChunk computed, so within PositionRows' bounds at N = C
+ *                            (hashed values are never range-checked twice: the chunk proof is the range check);
+ *                            0 in an unused chunk.  Their sums over the M chunks are then sums over at most
+ *                            M * C <= 2^8 rows, which is what AccountFigures assumes: shortLots in [0, 2^48],
+ *                            liabilities in [0, 2^49] (so 0 exactly when no chunk has a liability), every other
+ *                            sum of magnitude at most 2^88, and no sum wraps modulo r
+ * @input positions_hash[M]   a chunk's PositionsHash, bound by its link; 0 in an unused chunk
+ * @input group_id[G], group_used[G], tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS],
+ *        group_siblings[G][GROUP_DEPTH/2][3]  the group slots: constrained in GroupSlots
+ * @input asset_id[K], asset_used[K], asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S],
+ *        asset_slot[K], asset_siblings[K][ASSET_DEPTH/2][3], balance[K]  constrained in AccountFigures
+ * @input instruments_root, groups_root, assets_root, epoch  any field elements (hashed into params_root)
+ * @input credit_bp, im_bp, mm_bp  range-checked in AccountFigures
+ * @input salt                any field element; chosen at random (>= 128 bits): hides the commitments and links
+ * @input disclosure_mode, disclosure_value  constrained in MarginClaim
+ *
+ * Cost: BookCore(M, C, G, K) and MarginClaim(): 49,349 at M = 3, G = 2, K = 3 and 145,622 at M = 16, G = 3,
+ *       K = 4, of which the 16 links are 93,792 (circuits/constraints.json).
+ */
+template BookMargin(M, C, G, K) {
+    var S = MARKET_SCENARIOS();
+    var GL = GROUP_DEPTH() \ 2;
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+
+    signal input params_root;
+    signal input account_commitment;
+    signal input margin_commitment;
+    signal input disclosure;
+    signal input chunk_link[M];
+
+    signal input chunk_used[M];
+    signal input chunk_short[M][G];
+    signal input chunk_calls[M][G];
+    signal input chunk_puts[M][G];
+    signal input chunk_delta[M][G];
+    signal input chunk_pnl[M][G][S];
+    signal input chunk_liabilities[M];
+    signal input chunk_option_value[M];
+    signal input chunk_position_value[M];
+    signal input positions_hash[M];
+    signal input group_id[G];
+    signal input group_used[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input group_siblings[G][GL][3];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input instruments_root;
+    signal input groups_root;
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input epoch;
+    signal input balance[K];
+    signal input salt;
+    signal input disclosure_mode;
+    signal input disclosure_value;
+
+    component core = BookCore(M, C, G, K);
+    core.chunk_link <== chunk_link;
+    core.chunk_used <== chunk_used;
+    core.chunk_short <== chunk_short;
+    core.chunk_calls <== chunk_calls;
+    core.chunk_puts <== chunk_puts;
+    core.chunk_delta <== chunk_delta;
+    core.chunk_pnl <== chunk_pnl;
+    core.chunk_liabilities <== chunk_liabilities;
+    core.chunk_option_value <== chunk_option_value;
+    core.chunk_position_value <== chunk_position_value;
+    core.positions_hash <== positions_hash;
+    core.group_id <== group_id;
+    core.group_used <== group_used;
+    core.tier_threshold <== tier_threshold;
+    core.tier_rate <== tier_rate;
+    core.group_siblings <== group_siblings;
+    core.asset_id <== asset_id;
+    core.asset_used <== asset_used;
+    core.asset_price <== asset_price;
+    core.haircut_bp <== haircut_bp;
+    core.asset_group <== asset_group;
+    core.asset_risk <== asset_risk;
+    core.asset_slot <== asset_slot;
+    core.asset_siblings <== asset_siblings;
+    core.instruments_root <== instruments_root;
+    core.groups_root <== groups_root;
+    core.assets_root <== assets_root;
+    core.credit_bp <== credit_bp;
+    core.im_bp <== im_bp;
+    core.mm_bp <== mm_bp;
+    core.epoch <== epoch;
+    core.balance <== balance;
+    core.salt <== salt;
+    params_root === core.params_root;
+    account_commitment === core.account_commitment;
+
+    component claim = MarginClaim();
+    claim.im <== core.im;
+    claim.mm <== core.mm;
+    claim.margins <== core.margins;
+    claim.equity <== core.equity;
+    claim.salt <== salt;
+    claim.margin_commitment <== margin_commitment;
+    claim.disclosure <== disclosure;
+    claim.disclosure_mode <== disclosure_mode;
+    claim.disclosure_value <== disclosure_value;
 }

@@ -2,16 +2,17 @@ pragma circom 2.1.0;
 
 // A venue's solvency statement over all its accounts (statement/venue.py is the Python twin of every hash).
 //
-// Each account is proven by VenueAccount: its margin figures (IM, MM, collateral after haircuts, equity), computed
-// by the v2 rules from params_root, are bound into its leaf of the venue's account tree, and nothing is asserted
-// about its solvency.  Accounts are grouped into batches of B = 4^LEVELS consecutive indices, one subtree of the
+// Each account is proven by VenueAccount, or by VenueBook over its chunk proofs when it has more positions than the
+// largest VenueAccount holds: its margin figures (IM, MM, collateral after haircuts, equity), computed by the v2
+// rules from params_root, are bound into its leaf of the venue's account tree, and nothing is asserted about its
+// solvency.  Accounts are grouped into batches of B = 4^LEVELS consecutive indices, one subtree of the
 // account tree each; VenueBatch opens the batch's leaves, range-checks every figure it reads, counts the accounts
 // below MM and their shortfall, and moves the venue's running totals from one hiding commitment to the next.
 // The verifier (verifier/venue.py) checks that each batch root is the tree of the account proofs' leaves, that
 // the totals chain runs from the empty venue through every batch in order, and that the last commitment opens to
 // the published totals.
 
-include "account.circom";
+include "book.circom";
 
 function DOMAIN_VENUE_LEAF() { return 11; }    // an account's leaf in the venue's account tree
 function DOMAIN_VENUE_TOTALS() { return 12; }  // the running totals after a batch
@@ -148,6 +149,113 @@ template VenueAccount(N, G, K) {
     core.vega <== vega;
     core.risk <== risk;
     core.siblings <== siblings;
+    core.group_id <== group_id;
+    core.group_used <== group_used;
+    core.tier_threshold <== tier_threshold;
+    core.tier_rate <== tier_rate;
+    core.group_siblings <== group_siblings;
+    core.asset_id <== asset_id;
+    core.asset_used <== asset_used;
+    core.asset_price <== asset_price;
+    core.haircut_bp <== haircut_bp;
+    core.asset_group <== asset_group;
+    core.asset_risk <== asset_risk;
+    core.asset_slot <== asset_slot;
+    core.asset_siblings <== asset_siblings;
+    core.instruments_root <== instruments_root;
+    core.groups_root <== groups_root;
+    core.assets_root <== assets_root;
+    core.credit_bp <== credit_bp;
+    core.im_bp <== im_bp;
+    core.mm_bp <== mm_bp;
+    core.epoch <== epoch;
+    core.balance <== balance;
+    core.salt <== salt;
+    params_root === core.params_root;
+
+    component leafHash = VenueLeaf();
+    leafHash.account_id <== account_id;
+    leafHash.account_commitment <== core.account_commitment;
+    leafHash.im <== core.im;
+    leafHash.mm <== core.mm;
+    leafHash.collateral <== core.collateral;
+    leafHash.equity <== core.equity;
+    leaf === leafHash.out;
+}
+
+/**
+ * One book-size account of a venue, proven in chunks: its margin figures by the v2 rules (BookCore, over the
+ * chunk proofs' sums) and its leaf.  It takes accounts with more positions than the largest VenueAccount holds.
+ * No claim about solvency: the batch counts an account below MM.
+ *
+ * Public inputs
+ * @input params_root    as BookMargin's
+ * @input leaf           VenueLeaf(account_id, account_commitment, IM, MM, collateral, equity) of the figures computed
+ *                       here; account_commitment is the book's (BookMargin's formula)
+ * @input chunk_link[M]  as BookMargin's: each nonzero link must be proven by an AccountChunk(C, G) proof with the
+ *                       same params_root
+ *
+ * Private inputs: BookMargin's, without the margin commitment and the disclosure, and
+ * @input account_id     as VenueAccount's
+ *
+ * Cost: BookCore(M, C, G, K) and one HashList(7) (circuits/constraints.json has the totals).
+ */
+template VenueBook(M, C, G, K) {
+    var S = MARKET_SCENARIOS();
+    var GL = GROUP_DEPTH() \ 2;
+    var AL = ASSET_DEPTH() \ 2;
+    var T = MAX_TIERS();
+
+    signal input params_root;
+    signal input leaf;
+    signal input chunk_link[M];
+
+    signal input account_id;
+    signal input chunk_used[M];
+    signal input chunk_short[M][G];
+    signal input chunk_calls[M][G];
+    signal input chunk_puts[M][G];
+    signal input chunk_delta[M][G];
+    signal input chunk_pnl[M][G][S];
+    signal input chunk_liabilities[M];
+    signal input chunk_option_value[M];
+    signal input chunk_position_value[M];
+    signal input positions_hash[M];
+    signal input group_id[G];
+    signal input group_used[G];
+    signal input tier_threshold[G][T];
+    signal input tier_rate[G][T];
+    signal input group_siblings[G][GL][3];
+    signal input asset_id[K];
+    signal input asset_used[K];
+    signal input asset_price[K];
+    signal input haircut_bp[K];
+    signal input asset_group[K];
+    signal input asset_risk[K][S];
+    signal input asset_slot[K];
+    signal input asset_siblings[K][AL][3];
+    signal input instruments_root;
+    signal input groups_root;
+    signal input assets_root;
+    signal input credit_bp;
+    signal input im_bp;
+    signal input mm_bp;
+    signal input epoch;
+    signal input balance[K];
+    signal input salt;
+
+    component core = BookCore(M, C, G, K);
+    core.chunk_link <== chunk_link;
+    core.chunk_used <== chunk_used;
+    core.chunk_short <== chunk_short;
+    core.chunk_calls <== chunk_calls;
+    core.chunk_puts <== chunk_puts;
+    core.chunk_delta <== chunk_delta;
+    core.chunk_pnl <== chunk_pnl;
+    core.chunk_liabilities <== chunk_liabilities;
+    core.chunk_option_value <== chunk_option_value;
+    core.chunk_position_value <== chunk_position_value;
+    core.positions_hash <== positions_hash;
     core.group_id <== group_id;
     core.group_used <== group_used;
     core.tier_threshold <== tier_threshold;

@@ -20,20 +20,18 @@ from zkmargin.engine.commitments import asset_slots, build_params_tree, slots
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
-from zkmargin.prover.venue import (
-    BATCH_CIRCUIT,
-    check_apart,
-    load_venue_accounts,
-    plan_venue,
-    publish,
-    read_plan,
-    venue_circuit,
-)
+from zkmargin.prover.venue import check_apart, load_venue_accounts, plan_venue, publish, read_plan
 from zkmargin.prover.venue_ray import VenueRunError, run_batches
 from zkmargin.statement.records import write_private
-from zkmargin.statement.signals import hex64
-from zkmargin.statement.sizes import SIZES
-from zkmargin.statement.venue import VENUE_ACCOUNT_SIGNALS, VENUE_BATCH_SIGNALS
+from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, hex64
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES
+from zkmargin.statement.venue import (
+    BATCH_CIRCUIT,
+    VENUE_BATCH_SIGNALS,
+    account_signal_count,
+    book_size_of,
+    is_venue_size,
+)
 from zkmargin.statement.venue_records import (
     RECEIPT_FORMAT,
     STATEMENT_FORMAT,
@@ -112,10 +110,10 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     plan_path = private / "plan.json"
     plan = plan_venue(name, params, accounts, read_plan(plan_path))
     write_private(plan_path, to_json(plan.record))
-    sizes = ", ".join(f"{sum(a.size.name == s for a in plan.accounts)} {s}" for s in plan.sizes())
+    sizes = ", ".join(f"{sum(a.size_name == s for a in plan.accounts)} {s}" for s in plan.sizes())
     console.print(f"venue {name!r}: {len(plan.accounts):,} accounts ({sizes}) in {len(plan.batches):,} batches, "
                   f"params_root {hex64(params.params_root)} (epoch {table.epoch})")
-    circuits = [BATCH_CIRCUIT] + [venue_circuit(s) for s in plan.sizes()]
+    circuits = plan.circuits()
     try:
         keys = {c: setup(c, progress=steps) for c in circuits}
     except SetupError as exc:
@@ -166,13 +164,15 @@ def load_keys(args: argparse.Namespace, folder: Path, console: Console) -> dict[
         raise InputError("no such folder of verification keys", file=str(key_dir), field="--keys")
     keys: dict[str, VerifyingKey] = {}
     insecure: list[KeyInUse] = []
-    for path in sorted(key_dir.glob("venue_*.vkey.json")):
+    for path in sorted(key_dir.glob("*.vkey.json")):
         circuit = path.name.removesuffix(".vkey.json")
         size = circuit.removeprefix("venue_")
         if circuit == BATCH_CIRCUIT:
             key = load_key(path, "--keys", len(VENUE_BATCH_SIGNALS), "the venue batch circuit")
-        elif size in SIZES:
-            key = load_key(path, "--keys", len(VENUE_ACCOUNT_SIGNALS), f"the venue account circuit {size}")
+        elif circuit.startswith("venue_") and is_venue_size(size):
+            key = load_key(path, "--keys", account_signal_count(size), f"the venue account circuit {size}")
+        elif circuit.startswith("chunk_") and circuit.removeprefix("chunk_") in BOOK_SIZES:
+            key = load_key(path, "--keys", len(CHUNK_PUBLIC_SIGNAL_NAMES), f"the chunk circuit {circuit}")
         else:
             continue
         keys[circuit] = key.key
@@ -255,15 +255,16 @@ def own_account_failures(args: argparse.Namespace, receipt: InclusionReceiptReco
     check_input_file(args.account, "--account")
     _, _, table, _ = load_table(args)
     account = encode_account(load_portfolio(args.account), table, source=str(args.account))
-    size = SIZES.get(receipt.size)
+    book = book_size_of(receipt.size)
+    size = book.account if book is not None else SIZES.get(receipt.size)
     if size is None:
-        return [f"the receipt names an unknown circuit size {receipt.size!r}"]
+        return [f"the receipt names an unknown venue size {receipt.size!r}"]
     failures: list[str] = []
     try:
         leaf_index, qty = slots(account, size)
         asset_id, balance = asset_slots(account, size)
     except InputError as exc:
-        return [f"your account does not fit the receipt's size {size.name}: {exc.reason}"]
+        return [f"your account does not fit the receipt's size {receipt.size}: {exc.reason}"]
     if ([p.leaf_index for p in receipt.positions], [p.qty for p in receipt.positions]) != (leaf_index, qty):
         failures.append("the receipt's positions are not your positions")
     if ([a.asset_id for a in receipt.assets], [a.balance for a in receipt.assets]) != (asset_id, balance):

@@ -43,11 +43,10 @@ from zkmargin.toolchain.witness import SignalError, calculate_witness, read_sign
 Progress = Callable[[str], Any]
 #: Where the margin figures (an ``AccountFigures``, circuits/account.circom) sit in the witness, most specific
 #: first: --O2 keeps each figure under one of these names, the ``AccountFigures`` signal itself or the input of
-#: the component that reads it.  The account circuit holds them in ``core`` (read by ``claim``), the venue account
-#: circuit in ``core`` (read by ``leafHash``), the book circuit in ``tail`` (read by ``tail.claim``).
+#: the component that reads it.  The account and book circuits hold them in ``core`` (read by ``claim``), the
+#: venue's account and book circuits in ``core`` (read by ``leafHash``).
 ACCOUNT_FIGURES: Final = ("main.core.figures.", "main.core.", "main.claim.")
 VENUE_FIGURES: Final = ("main.core.figures.", "main.core.", "main.leafHash.")
-BOOK_FIGURES: Final = ("main.tail.figures.", "main.tail.", "main.tail.claim.")
 #: The figures a witness check must find under one of its prefixes (equity, a linear combination of collateral
 #: and position sums, may be folded away entirely, as it is in the book circuit).
 KEY_FIGURES: Final = ("mm", "im", "collateral")

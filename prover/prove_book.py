@@ -21,7 +21,7 @@ from zkmargin.engine.margin import margin_account
 from zkmargin.engine.results import MarginResult
 from zkmargin.prover.book import book_inputs
 from zkmargin.prover.prove import (
-    BOOK_FIGURES,
+    ACCOUNT_FIGURES,
     InsolventError,
     Progress,
     check_disclosure,
@@ -146,7 +146,7 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
     groups = inputs.layout.used_groups
     book = prove_circuit(book_keys, inputs.book, book_statement.public_signals(), workdir / "book", seconds,
                          names=book_signal_names(size.chunks),
-                         check=lambda witness: compare_margin(book_keys, witness, result, groups, BOOK_FIGURES))
+                         check=lambda witness: compare_margin(book_keys, witness, result, groups, ACCOUNT_FIGURES))
     seconds["book"] = time.perf_counter() - start
 
     statement = book_statement.statement

@@ -1,9 +1,11 @@
 """Prove a venue: every account's figures into one account tree, batch by batch, with the running totals.
 
-The venue's accounts are margined by the engine, each laid out in the smallest venue account size that holds it
-(:data:`VENUE_SIZES`), given a fresh salt, and grouped in id order into batches of :data:`BATCH_SIZE`.  One batch
-job proves each of its accounts (``circuits/main/venue_<size>.circom``: public ``[params_root, leaf]``) and then
-the batch (``circuits/main/venue_batch.circom``).  :mod:`zkmargin.prover.venue_ray` runs the jobs on Ray.
+The venue's accounts are margined by the engine, each laid out in the first venue size of the ladder that holds
+it (:data:`VENUE_SIZES`: the account sizes, then ``book_large`` for an account proven in chunks), given a fresh
+salt, and grouped in id order into batches of :data:`BATCH_SIZE`.  One batch job proves each of its accounts
+(``circuits/main/venue_<size>.circom``: public ``[params_root, leaf]``; a book size's used chunks first, with
+``circuits/main/chunk_<name>.circom``, and its combine's public signals end with the M chunk links) and then the
+batch (``circuits/main/venue_batch.circom``).  :mod:`zkmargin.prover.venue_ray` runs the jobs on Ray.
 """
 
 from __future__ import annotations
@@ -20,19 +22,23 @@ from typing import Any, Final
 
 from zkmargin.constants import FIELD_ORDER
 from zkmargin.engine.account import AccountInts, encode_account
-from zkmargin.engine.commitments import ParamsTree, account_slots, asset_slots, commit_account, slots
+from zkmargin.engine.commitments import ParamsTree, account_slots, asset_slots, commit_account, commit_book, slots
 from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import validate
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.models import Portfolio
 from zkmargin.engine.results import MarginResult
+from zkmargin.prover.book import book_inputs
 from zkmargin.prover.prove import VENUE_FIGURES, compare_margin, params_record, prove_circuit
 from zkmargin.prover.witness import asset_slot_inputs, group_slot_inputs, params_inputs, position_inputs
 from zkmargin.statement.commitments import new_salt
-from zkmargin.statement.records import RecordError, read_json_document, write_private
-from zkmargin.statement.sizes import SIZES, CircuitSize
+from zkmargin.statement.records import ProofRecord, RecordError, read_json_document, write_private
+from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize, CircuitSize
 from zkmargin.statement.venue import (
+    BATCH_CIRCUIT,
     BATCH_SIZE,
+    BOOK_PREFIX,
     MAX_ACCOUNTS,
     VENUE_ACCOUNT_SIGNALS,
     VENUE_BATCH_SIGNALS,
@@ -40,6 +46,9 @@ from zkmargin.statement.venue import (
     BatchPlan,
     LeafFigures,
     VenueError,
+    account_circuit,
+    book_size_of,
+    chunk_circuit,
     plan_batches,
 )
 from zkmargin.statement.venue_records import (
@@ -61,35 +70,42 @@ from zkmargin.statement.venue_records import (
 from zkmargin.toolchain.keys import SetupArtifacts
 from zkmargin.toolchain.prover_process import ProverProcess
 
-#: The account sizes a venue proves with, smallest first: each account takes the smallest that holds it.
-VENUE_SIZES: Final = ("small", "test", "standard")
-#: The batch circuit's name (``circuits/main/venue_batch.circom``).
-BATCH_CIRCUIT: Final = "venue_batch"
+#: The venue sizes a venue proves with, smallest first: each account takes the first that holds it.  An account
+#: with more positions than the largest account size holds is proven as a book in chunks (``book_large``: up to
+#: 256 positions); ``book_mini`` (12) is held by ``standard`` and serves a venue with a shorter ladder.
+VENUE_SIZES: Final = ("small", "test", "standard", f"{BOOK_PREFIX}large")
 
 Progress = Callable[[str], Any]
 
 
-def venue_circuit(size: str) -> str:
-    """The circuit name of venue account size ``size`` (``circuits/main/venue_<size>.circom``)."""
-    return f"venue_{size}"
-
-
 @dataclass(frozen=True)
 class VenueAccount:
-    """One account of a venue: its id, integers, engine margin, circuit size and salt."""
+    """One account of a venue: its id, integers, engine margin, circuit size (an account size, or a book size for
+    an account proven in chunks) and salt."""
 
     account_id: int
     account: AccountInts
     result: MarginResult
-    size: CircuitSize
+    size: CircuitSize | BookSize
     salt: int
+
+    @property
+    def size_name(self) -> str:
+        """Its venue size: the account size's name, or ``book_<name>`` for a book size."""
+        return f"{BOOK_PREFIX}{self.size.name}" if isinstance(self.size, BookSize) else self.size.name
 
     @functools.cached_property
     def figures(self) -> LeafFigures:
         """What its leaf binds (the commitment hashed once, at first use)."""
-        return LeafFigures(self.account_id, commit_account(self.account, self.size, self.salt),
-                           self.result.initial_margin, self.result.maintenance_margin, self.result.collateral_value,
-                           self.result.equity).check()
+        commitment = (commit_book(self.account, self.size, self.salt) if isinstance(self.size, BookSize)
+                      else commit_account(self.account, self.size, self.salt))
+        return LeafFigures(self.account_id, commitment, self.result.initial_margin, self.result.maintenance_margin,
+                           self.result.collateral_value, self.result.equity).check()
+
+    @property
+    def slot_size(self) -> CircuitSize:
+        """The slot layout of its commitment and receipt: the account size, or the whole book's M * C slots."""
+        return self.size.account if isinstance(self.size, BookSize) else self.size
 
 
 @dataclass(frozen=True)
@@ -105,9 +121,20 @@ class VenuePlan:
         return self.accounts[index * BATCH_SIZE:(index + 1) * BATCH_SIZE]
 
     def sizes(self) -> list[str]:
-        """The venue account sizes the run uses, smallest first."""
-        used = {a.size.name for a in self.accounts}
-        return [s for s in VENUE_SIZES if s in used]
+        """The venue sizes the run uses, smallest first."""
+        used = {a.size_name for a in self.accounts}
+        return [s for s in SIZE_ORDER if s in used]
+
+    def circuits(self) -> list[str]:
+        """Every circuit the run proves with: the batch circuit, then per venue size its account circuit and, for a
+        book size, its chunk circuit."""
+        names = [BATCH_CIRCUIT]
+        for size in self.sizes():
+            names.append(account_circuit(size))
+            chunks = chunk_circuit(size)
+            if chunks is not None:
+                names.append(chunks)
+        return names
 
 
 def load_venue_accounts(path: Path, params: ParamsTree) -> tuple[str, list[tuple[int, AccountInts]]]:
@@ -150,18 +177,23 @@ def load_venue_accounts(path: Path, params: ParamsTree) -> tuple[str, list[tuple
     return name, accounts
 
 
-def venue_size(params: ParamsTree, account: AccountInts) -> CircuitSize:
-    """The smallest venue account size that holds ``account``; :class:`InputError` if none does."""
-    for name in VENUE_SIZES:
+#: Every venue size, smallest first (for reports).
+SIZE_ORDER: Final = (*SIZES, *(f"{BOOK_PREFIX}{name}" for name in BOOK_SIZES))
+
+
+def venue_size(params: ParamsTree, account: AccountInts, ladder: Sequence[str] = VENUE_SIZES
+               ) -> CircuitSize | BookSize:
+    """The first venue size of ``ladder`` that holds ``account``; :class:`InputError` if none does."""
+    for name in ladder:
+        book = book_size_of(name)
+        size = book if book is not None else SIZES[name]
         try:
-            account_slots(params, account, SIZES[name])
+            account_slots(params, account, size.account if isinstance(size, BookSize) else size)
         except InputError:
             continue
-        return SIZES[name]
-    largest = SIZES[VENUE_SIZES[-1]]
-    raise InputError(f"account {account.name!r} ({len(account.qty)} positions) does not fit the largest venue "
-                     f"account size {largest.name} ({largest.describe()}); books proven in chunks are not linked "
-                     "into a venue", field="--accounts")
+        return size
+    raise InputError(f"account {account.name!r} ({len(account.qty)} positions) fits no venue size (the largest is "
+                     f"{ladder[-1]})", field="--accounts")
 
 
 def inputs_digest(params: ParamsTree, accounts: Sequence[tuple[int, AccountInts]]) -> str:
@@ -173,8 +205,9 @@ def inputs_digest(params: ParamsTree, accounts: Sequence[tuple[int, AccountInts]
 
 
 def plan_venue(name: str, params: ParamsTree, accounts: Sequence[tuple[int, AccountInts]],
-               previous: VenuePlanRecord | None = None) -> VenuePlan:
-    """Margin every account, choose its size and salts, and split the venue into batches.
+               previous: VenuePlanRecord | None = None, ladder: Sequence[str] = VENUE_SIZES) -> VenuePlan:
+    """Margin every account, choose its size (the first of ``ladder`` that holds it) and salts, and split the
+    venue into batches.
 
     ``previous`` is the plan of an earlier run of the same inputs: its salts are reused so that finished batches
     stay valid; a plan of other inputs is refused.
@@ -194,7 +227,7 @@ def plan_venue(name: str, params: ParamsTree, accounts: Sequence[tuple[int, Acco
         for leaf in account.leaf_index:
             if not 0 <= leaf < len(params.leaves):
                 raise InputError(f"account {account_id}: leaf {leaf} is not in the params tree", field="--accounts")
-        size = venue_size(params, account)
+        size = venue_size(params, account, ladder)
         salt = int(previous.accounts[n].salt) if previous is not None else new_salt()
         members.append(VenueAccount(account_id, account, margin_account(params.table, account), size, salt))
     count = -(-len(members) // BATCH_SIZE)
@@ -204,13 +237,16 @@ def plan_venue(name: str, params: ParamsTree, accounts: Sequence[tuple[int, Acco
     except VenueError as exc:
         raise InputError(str(exc), field="--accounts") from exc
     record = VenuePlanRecord(digest=digest, accounts=[
-        PlanAccount(account_id=m.account_id, name=m.account.name, size=m.size.name, salt=str(m.salt))
+        PlanAccount(account_id=m.account_id, name=m.account.name, size=m.size_name, salt=str(m.salt))
         for m in members], batch_salts=[str(s) for s in batch_salts])
     return VenuePlan(name, tuple(members), tuple(batches), record)
 
 
 def account_input(params: ParamsTree, member: VenueAccount) -> tuple[dict[str, Any], list[int]]:
-    """The input of ``venue_<size>`` for one account and its expected public signals ``[params_root, leaf]``."""
+    """The input of ``venue_<size>`` for one account of an account size and its expected public signals
+    ``[params_root, leaf]``."""
+    if isinstance(member.size, BookSize):
+        raise ValueError(f"account {member.account_id} is proven as a book: see book_account_inputs")
     layout = account_slots(params, member.account, member.size)
     leaf = member.figures.leaf()
     inputs: dict[str, Any] = {
@@ -225,6 +261,31 @@ def account_input(params: ParamsTree, member: VenueAccount) -> tuple[dict[str, A
         "salt": member.salt,
     }
     return inputs, [params.params_root, leaf]
+
+
+@dataclass(frozen=True)
+class BookAccountInputs:
+    """The inputs of a book-size account: each used chunk's (``chunk_<name>``) with its expected public signals
+    ``[params_root, chunk_link]``, and the combining ``venue_book_<name>``'s with ``[params_root, leaf, links]``."""
+
+    chunks: list[tuple[dict[str, Any], list[int]]]
+    book: dict[str, Any]
+    expected: list[int]
+
+
+def book_account_inputs(params: ParamsTree, member: VenueAccount) -> BookAccountInputs:
+    """The inputs of an account of a book size: the book path's chunk inputs, and its combine's inputs without
+    the margin commitment and the disclosure (the venue's combine binds the leaf instead)."""
+    if not isinstance(member.size, BookSize):
+        raise ValueError(f"account {member.account_id} is not proven as a book: see account_input")
+    inputs = book_inputs(params, member.account, member.salt, member.result, member.size)
+    links = list(inputs.statement.chunk_links)
+    leaf = member.figures.leaf()
+    claim_only = ("account_commitment", "margin_commitment", "disclosure", "disclosure_mode", "disclosure_value")
+    book = {name: value for name, value in inputs.book.items() if name not in claim_only}
+    book.update({"leaf": leaf, "account_id": member.account_id})
+    chunks = [(chunk, inputs.statement.chunk_public_signals(i)) for i, chunk in enumerate(inputs.chunks)]
+    return BookAccountInputs(chunks, book, [params.params_root, leaf, *links])
 
 
 def batch_input(plan: BatchPlan) -> dict[str, Any]:
@@ -256,8 +317,9 @@ def prove_batch(keys: dict[str, SetupArtifacts], params: ParamsTree, members: Se
                 process: ProverProcess | None = None) -> VenueBatchRecord:
     """Prove one batch: each account with the keys of its venue size, then the batch.
 
-    ``keys`` maps circuit names (``venue_<size>``, ``venue_batch``) to their set-up artifacts; ``workdir`` holds a
-    scratch folder, removed afterwards; ``process`` is the worker's long-lived prover process, if it has one.
+    ``keys`` maps circuit names (:meth:`VenuePlan.circuits`) to their set-up artifacts; ``workdir`` holds a scratch
+    folder, removed afterwards; ``process`` is the worker's long-lived prover process, if it has one.  A book-size
+    account is proven as its used chunks, then the combining proof.
 
     Raises
     ------
@@ -271,14 +333,29 @@ def prove_batch(keys: dict[str, SetupArtifacts], params: ParamsTree, members: Se
     scratch = Path(tempfile.mkdtemp(prefix=f"batch-{plan.index}-", dir=workdir))
     try:
         for offset, member in enumerate(members):
-            artifacts = keys[venue_circuit(member.size.name)]
-            inputs, expected = account_input(params, member)
-            groups = account_slots(params, member.account, member.size).used_groups
+            artifacts = keys[account_circuit(member.size_name)]
+            groups = account_slots(params, member.account, member.slot_size).used_groups
+            check = margin_check(artifacts, member.result, groups)
+            work = scratch / f"account-{offset}"
+            chunks: list[ProofRecord] = []
+            if isinstance(member.size, BookSize):
+                book = book_account_inputs(params, member)
+                chunk_keys = keys[f"chunk_{member.size.name}"]
+                for i, (chunk, chunk_expected) in enumerate(book.chunks):
+                    say(f"batch {plan.index}: account {member.account_id}, chunk {i + 1} of {len(book.chunks)}")
+                    chunks.append(prove_circuit(chunk_keys, chunk, chunk_expected, work / f"chunk-{i}", seconds,
+                                                names=CHUNK_PUBLIC_SIGNAL_NAMES, process=process))
+                inputs, expected = book.book, book.expected
+                names: Sequence[str] = (*VENUE_ACCOUNT_SIGNALS,
+                                        *(f"chunk_link[{i}]" for i in range(member.size.chunks)))
+            else:
+                inputs, expected = account_input(params, member)
+                names = VENUE_ACCOUNT_SIGNALS
             say(f"batch {plan.index}: account {member.account_id}")
-            record = prove_circuit(artifacts, inputs, expected, scratch / f"account-{offset}", seconds,
-                                   names=VENUE_ACCOUNT_SIGNALS, process=process,
-                                   check=margin_check(artifacts, member.result, groups))
-            proofs.append(AccountProofRecord(index=plan.first_index + offset, size=member.size.name, proof=record))
+            record = prove_circuit(artifacts, inputs, expected, work, seconds, names=names, process=process,
+                                   check=check)
+            proofs.append(AccountProofRecord(index=plan.first_index + offset, size=member.size_name, proof=record,
+                                             chunks=chunks))
         say(f"batch {plan.index}: the batch proof")
         batch = prove_circuit(keys[BATCH_CIRCUIT], batch_input(plan), plan.signals().values(), scratch / "batch",
                               seconds, names=VENUE_BATCH_SIGNALS, process=process)
@@ -320,9 +397,9 @@ def check_batch_record(record: VenueBatchRecord, plan: VenuePlan, index: int, pa
     if len(record.accounts) != len(members):
         return False
     for offset, (proof, member) in enumerate(zip(record.accounts, members, strict=True)):
-        if proof.index != batch.first_index + offset or proof.size != member.size.name:
+        if proof.index != batch.first_index + offset or proof.size != member.size_name:
             return False
-        if [int(s) for s in proof.proof.public_signals] != [params_root, member.figures.leaf()]:
+        if [int(s) for s in proof.proof.public_signals[:2]] != [params_root, member.figures.leaf()]:
             return False
     return True
 
@@ -373,11 +450,11 @@ def publish(plan: VenuePlan, params: ParamsTree, records: Sequence[VenueBatchRec
     receipts.mkdir(parents=True, exist_ok=True)
     for index, member in enumerate(plan.accounts):
         figures = member.figures
-        leaf_index, qty = slots(member.account, member.size)
-        asset_id, balance = asset_slots(member.account, member.size)
+        leaf_index, qty = slots(member.account, member.slot_size)
+        asset_id, balance = asset_slots(member.account, member.slot_size)
         receipt = InclusionReceiptRecord(
             venue=plan.name, epoch=params.table.epoch, account=member.account.name, account_id=member.account_id,
-            index=index, batch=index // BATCH_SIZE, size=member.size.name,
+            index=index, batch=index // BATCH_SIZE, size=member.size_name,
             positions=[PositionOpening(leaf_index=i, qty=q) for i, q in zip(leaf_index, qty, strict=True)],
             assets=[AssetOpening(asset_id=k, balance=b) for k, b in zip(asset_id, balance, strict=True)],
             salt=str(member.salt), account_commitment=str(figures.account_commitment),

@@ -26,7 +26,7 @@ from ray.exceptions import RayError
 
 from zkmargin.engine.commitments import ParamsTree
 from zkmargin.engine.errors import InputError
-from zkmargin.prover.venue import BATCH_CIRCUIT, VenueAccount, VenuePlan, check_batch_record, prove_batch
+from zkmargin.prover.venue import VenueAccount, VenuePlan, check_batch_record, prove_batch
 from zkmargin.statement.records import RecordError
 from zkmargin.statement.venue import BATCH_SIZE, BatchPlan
 from zkmargin.statement.venue_records import BATCH_FORMAT, VenueBatchRecord, read_venue_document
@@ -146,7 +146,7 @@ def run_batches(plan: VenuePlan, params: ParamsTree, private: Path, *, workers: 
     used = 0
     if todo:
         start_ray(workers, address)
-        circuits = [BATCH_CIRCUIT] + [f"venue_{size}" for size in plan.sizes()]
+        circuits = plan.circuits()
         params_ref = ray.put(params)
         used = max(1, min(workers, len(todo)))
         actors = [BatchProver.remote(circuits, str(private)) for _ in range(used)]  # type: ignore[attr-defined]

@@ -51,16 +51,10 @@ from benchlib import ROOT, machine, write_section
 from zkmargin.engine.commitments import build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.venue import (
-    BATCH_CIRCUIT,
-    load_venue_accounts,
-    plan_venue,
-    prove_venue_in_process,
-    publish,
-    venue_circuit,
-)
+from zkmargin.prover.venue import load_venue_accounts, plan_venue, prove_venue_in_process, publish
 from zkmargin.statement.commitments import DOMAIN_PARAMS, new_salt
 from zkmargin.statement.records import ParamsRecord
+from zkmargin.statement.venue import BATCH_CIRCUIT, account_circuit
 from zkmargin.statement.venue_records import RECEIPT_FORMAT, VenueStatementRecord, read_venue_document
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.keys import setup
@@ -270,7 +264,7 @@ def venue_subject(workdir: Path) -> VenueSubject:
     plan = plan_venue(name, params, accounts)
     if plan.sizes() != [VENUE_SIZE]:
         raise SystemExit(f"{VENUE_ACCOUNTS} should hold only {VENUE_SIZE} accounts, it uses {plan.sizes()}")
-    keys = {circuit: setup(circuit) for circuit in (BATCH_CIRCUIT, venue_circuit(VENUE_SIZE))}
+    keys = {circuit: setup(circuit) for circuit in (BATCH_CIRCUIT, account_circuit(VENUE_SIZE))}
     log(f"proving the {len(plan.accounts)} accounts of {VENUE_ACCOUNTS.name} and their batch")
     records = prove_venue_in_process(keys, params, plan, workdir / "scratch")
     statement = publish(plan, params, records, workdir / "out", workdir / "private")
@@ -278,7 +272,7 @@ def venue_subject(workdir: Path) -> VenueSubject:
                 for path in sorted((workdir / "private" / "receipts").glob("*.json"))]
     claims = tuple(account_claim(statement.epoch, receipt, records[0].accounts[n].proof)
                    for n, receipt in enumerate(receipts))
-    artifacts = keys[venue_circuit(VENUE_SIZE)]
+    artifacts = keys[account_circuit(VENUE_SIZE)]
     contracts = build_venue_registry_from_vkeys({VENUE_SIZE: artifacts.vkey})
     keys_label = "INSECURE dev keys" if artifacts.insecure else "ceremony keys"
     description = (f"the venue statement of `examples/venue_small` ({statement.accounts} accounts of venue size "

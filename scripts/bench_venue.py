@@ -41,10 +41,10 @@ from benchlib import ROOT, machine, timed, write_section
 from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.venue import BATCH_CIRCUIT, VenuePlan, load_venue_accounts, plan_venue, venue_circuit
+from zkmargin.prover.venue import SIZE_ORDER, VenuePlan, load_venue_accounts, plan_venue
 from zkmargin.prover.venue_ray import run_batches
-from zkmargin.statement.sizes import SIZES
-from zkmargin.statement.venue import BATCH_SIZE
+from zkmargin.statement.sizes import SIZES, BookSize
+from zkmargin.statement.venue import BATCH_CIRCUIT, BATCH_SIZE, account_circuit, book_size_of
 from zkmargin.statement.venue_records import VenueBatchRecord, VenueStatementRecord
 from zkmargin.toolchain.keys import setup
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         name, accounts = load_venue_accounts(accounts_file, params)
         plan = plan_venue(name, params, accounts)
         compare = plan_venue(name, params, accounts[:args.compare])
-        keys = {c: setup(c, progress=log) for c in [BATCH_CIRCUIT] + [venue_circuit(s) for s in plan.sizes()]}
+        keys = {c: setup(c, progress=log) for c in plan.circuits()}
 
         log(f"1 worker, {len(compare.accounts)} accounts")
         _, one = prove_on(compare, params, 1, work / "one")
@@ -115,20 +115,29 @@ def main(argv: list[str] | None = None) -> int:
         audit_s = zkmargin("venue", "audit", "--statement", str(published / "statement.json"), *market,
                            "--allow-insecure")
         statement = VenueStatementRecord.model_validate_json((published / "statement.json").read_text())
-        proofs = len(statement.batches) + len(plan.accounts)
+        chunk_proofs = sum(-(-len(a.account.qty) // a.size.chunk_positions) for a in plan.accounts
+                           if isinstance(a.size, BookSize))
+        proofs = len(statement.batches) + len(plan.accounts) + chunk_proofs
         receipts = len(list((work / "private" / "receipts").iterdir()))
         if receipts != len(plan.accounts):
             raise SystemExit(f"{receipts} receipts for {len(plan.accounts)} accounts")
 
-    sizes = Counter(a.size.name for a in plan.accounts)
-    compare_sizes = Counter(a.size.name for a in compare.accounts)
+    sizes = Counter(a.size_name for a in plan.accounts)
+    compare_sizes = Counter(a.size_name for a in compare.accounts)
     per_account_one = one / len(compare.accounts)
     per_account_two = two / len(compare.accounts)
     per_account_whole = whole / len(plan.accounts)
     cpu_per_account = 2 * per_account_whole  # 2 workers of one CPU each, contention included
-    counts = {name: keys[venue_circuit(name)].circuit.n_constraints for name in sizes}
     batch_constraints = keys[BATCH_CIRCUIT].circuit.n_constraints
-    per_position = {name: (counts[name] + batch_constraints / BATCH_SIZE) / SIZES[name].positions for name in counts}
+    counts: dict[str, int] = {}
+    slots: dict[str, int] = {}
+    for name in sizes:
+        book = book_size_of(name)
+        counts[name] = keys[account_circuit(name)].circuit.n_constraints
+        slots[name] = SIZES[name].positions if book is None else book.positions
+        if book is not None:  # every chunk used: M chunk proofs and the combine
+            counts[name] += book.chunks * keys[f"chunk_{book.name}"].circuit.n_constraints
+    per_position = {name: (counts[name] + batch_constraints / BATCH_SIZE) / slots[name] for name in counts}
     marginal = None
     if "small" in counts and "test" in counts:
         marginal = (counts["test"] - counts["small"]) / (SIZES["test"].positions - SIZES["small"].positions)
@@ -142,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Machine: {machine()}",
         "",
         f"A simulated venue from `scripts/make_venue.py` (seed 7): {len(plan.accounts):,} accounts, "
-        + ", ".join(f"{sizes[s]:,} of venue size `{s}`" for s in SIZES if s in sizes)
+        + ", ".join(f"{sizes[s]:,} of venue size `{s}`" for s in SIZE_ORDER if s in sizes)
         + f", {mixed_positions:.1f} positions per account on average, {statement.totals.insolvent} below MM; "
         f"{len(plan.batches)} batches of {BATCH_SIZE}. INSECURE dev keys (set up beforehand, not timed). Each worker "
         "is a Ray actor on one CPU with its own long-lived prover process (single-threaded `groth16 prove`).",
@@ -160,9 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{audit_s:.1f} s ({audit_per_proof * 1000:.1f} ms per proof) |",
         "",
         "Constraints per position inside a batch (target ≤ "
-        f"{TARGET_PER_POSITION}): an account of size N costs its venue account circuit plus 1/{BATCH_SIZE} of the "
-        f"batch circuit ({batch_constraints:,}), divided by its N position slots: "
-        + ", ".join(f"`{s}` ({counts[s]:,}) {per_position[s]:,.0f}" for s in SIZES if s in counts)
+        f"{TARGET_PER_POSITION}): an account of size N costs its venue account circuit (a book size: its combine and "
+        f"M chunk circuits) plus 1/{BATCH_SIZE} of the batch circuit ({batch_constraints:,}), divided by its N "
+        "position slots: "
+        + ", ".join(f"`{s}` ({counts[s]:,}) {per_position[s]:,.0f}" for s in SIZE_ORDER if s in counts)
         + (f"; the marginal cost of one more position slot is {marginal:,.0f}" if marginal is not None else "")
         + ". The target is missed: each account proves its own risk-table rows (a leaf and a Merkle path per "
         "position) and its own scenario maxima; a batch that opens the table once and looks positions up in it "

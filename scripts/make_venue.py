@@ -6,14 +6,16 @@ The mix, drawn from one seeded generator (same seed, same file):
 * 20% a v2 example portfolio (``examples/portfolios``, those of at most 6 positions), scaled by 1, 2 or 5;
 * 25% a random book of 2 to 6 positions over one or two underlyings, options included, with USDC and some BTC
   or ETH collateral (size ``test``);
-* 5% a random book of 7 to 16 positions over both underlyings (size ``standard``).
+* 4.7% a random book of 7 to 16 positions over both underlyings (size ``standard``);
+* 0.3% a market maker's book of 17 to 64 positions over both underlyings, proven in chunks (size
+  ``book_large``).
 
 About 2% of the accounts are posted too little collateral and end up below maintenance margin; with the example
 portfolios that hold no cash, about 4% of a venue is below it.  Quantities have
 at most 3 decimals (whole lots); collateral amounts are whole units.
 
 Usage: ``python scripts/make_venue.py --accounts 1000 --out venue.json [--seed 7] [--market examples/market.json]
-[--no-desks]``
+[--no-desks]``; ``--no-desks`` leaves out the books of more than 6 positions.
 """
 
 from __future__ import annotations
@@ -79,8 +81,8 @@ def random_book(rng: random.Random, by: dict[tuple[str, str], list[str]], index:
 
 
 def make_venue(accounts: int, seed: int, market_path: Path, desks: bool = True) -> dict[str, Any]:
-    """The venue accounts document; without ``desks``, the 5% share of 7-to-16-position books becomes 2-to-6-position
-    books (a venue whose accounts all fit the ``test`` size)."""
+    """The venue accounts document; without ``desks``, the 5% share of books of more than 6 positions becomes
+    2-to-6-position books (a venue whose accounts all fit the ``test`` size)."""
     rng = random.Random(seed)
     market = json.loads(market_path.read_text())
     by = instruments_by(market)
@@ -116,8 +118,10 @@ def make_venue(accounts: int, seed: int, market_path: Path, desks: bool = True) 
         elif draw < 0.95 or not desks:
             unders = rng.sample(sorted(index), rng.choice([1, 1, 2]))
             portfolio = random_book(rng, by, index, rng.randint(2, 6), unders, thin, f"book-{account_id}")
-        else:
+        elif draw < 0.997:
             portfolio = random_book(rng, by, index, rng.randint(7, 16), sorted(index), thin, f"desk-{account_id}")
+        else:
+            portfolio = random_book(rng, by, index, rng.randint(17, 64), sorted(index), thin, f"maker-{account_id}")
         entries.append({"id": account_id, "portfolio": portfolio})
     return {"format": "zkmargin-venue-accounts", "version": 1, "venue": f"simulated-{accounts}", "accounts": entries}
 

@@ -206,6 +206,18 @@ def book_commitment(positions_hashes: Sequence[int], asset_id: Sequence[int], ba
     return hash_list([DOMAIN_BOOK, len(positions_hashes), len(balances), *positions_hashes, *assets, salt])
 
 
+def book_commitment_of_slots(leaf_index: Sequence[int], qty: Sequence[int], asset_id: Sequence[int],
+                             balances: Sequence[int], salt: int, chunk_positions: int) -> int:
+    """:func:`book_commitment` of a book laid out in M * C position slots (``chunk_positions`` = C): the account's
+    positions first, then ``(0, 0)`` padding, so chunk i is used exactly when it holds a position (a position's
+    lots are never 0)."""
+    hashes = []
+    for start in range(0, len(qty), chunk_positions):
+        lots = qty[start:start + chunk_positions]
+        hashes.append(positions_hash(leaf_index[start:start + chunk_positions], lots) if any(lots) else 0)
+    return book_commitment(hashes, asset_id, balances, salt)
+
+
 def new_salt() -> int:
     """A uniformly random 248-bit salt (below the field order)."""
     return secrets.randbits(SALT_BITS)

@@ -24,6 +24,7 @@ from typing import Final
 from zkmargin.constants import FIELD_ORDER, to_field
 from zkmargin.statement.merkle4 import ARITY, QuadMerkleTree, hash_children, zero_roots
 from zkmargin.statement.poseidon import hash_list
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize
 
 DOMAIN_VENUE_LEAF: Final = 11
 DOMAIN_VENUE_TOTALS: Final = 12
@@ -42,6 +43,39 @@ LEAF_EQUITY_BITS: Final = 97
 #: The public signals of the two venue circuits, in order.
 VENUE_ACCOUNT_SIGNALS: Final = ("params_root", "leaf")
 VENUE_BATCH_SIGNALS: Final = ("batch_root", "first_index", "count", "chain_before", "chain_after")
+#: A venue size that proves an account as a book in chunks is ``book_<name>``, ``name`` a BOOK_SIZES key.
+BOOK_PREFIX: Final = "book_"
+#: The batch circuit's name (``circuits/main/venue_batch.circom``).
+BATCH_CIRCUIT: Final = "venue_batch"
+
+
+def book_size_of(size: str) -> BookSize | None:
+    """The book size of venue size ``size`` (``book_mini``, ``book_large``), or ``None`` for an account size or an
+    unknown name."""
+    return BOOK_SIZES.get(size.removeprefix(BOOK_PREFIX)) if size.startswith(BOOK_PREFIX) else None
+
+
+def is_venue_size(size: str) -> bool:
+    """Whether ``size`` names a venue size: an account size (``small``, ...) or a book size (``book_large``, ...)."""
+    return size in SIZES or book_size_of(size) is not None
+
+
+def account_circuit(size: str) -> str:
+    """The circuit that proves an account of venue size ``size``: ``venue_<size>`` (``circuits/main/``)."""
+    return f"venue_{size}"
+
+
+def chunk_circuit(size: str) -> str | None:
+    """The chunk circuit of book size ``size`` (``chunk_<name>``), or ``None`` for an account size."""
+    book = book_size_of(size)
+    return None if book is None else f"chunk_{book.name}"
+
+
+def account_signal_count(size: str) -> int:
+    """How many public signals the proof of an account of venue size ``size`` has: ``[params_root, leaf]``, and a
+    book's M chunk links after them."""
+    book = book_size_of(size)
+    return len(VENUE_ACCOUNT_SIGNALS) + (0 if book is None else book.chunks)
 
 
 class VenueError(ValueError):

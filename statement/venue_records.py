@@ -77,12 +77,14 @@ class VenueStatementRecord(_Frozen):
 
 
 class AccountProofRecord(_Frozen):
-    """One account's proof in a batch file: its index in the account tree, its circuit size and its proof
-    (public signals ``[params_root, leaf]``)."""
+    """One account's proof in a batch file: its index in the account tree, its venue size and its proof (public
+    signals ``[params_root, leaf]``, then a book's M chunk links); for a book size, ``chunks`` holds the proof of
+    each used chunk (public signals ``[params_root, chunk_link]``), in chunk order."""
 
     index: Count
     size: str
     proof: ProofRecord
+    chunks: list[ProofRecord] = Field(default_factory=list)
 
 
 class VenueBatchRecord(_Frozen):

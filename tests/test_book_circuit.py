@@ -48,7 +48,7 @@ from zkmargin.prover.book import (
     chunk_main_file,
     chunk_rows,
 )
-from zkmargin.prover.prove import BOOK_FIGURES, KEY_FIGURES, read_figures
+from zkmargin.prover.prove import ACCOUNT_FIGURES, KEY_FIGURES, read_figures
 from zkmargin.statement import commitments
 from zkmargin.statement.commitments import ChunkAggregates, group_keys
 from zkmargin.statement.signals import Disclosure
@@ -166,7 +166,7 @@ def assert_book_equals_reference(circuits: tuple[CompiledCircuit, CompiledCircui
         expected[f"concentration[{g}]"] = result.groups[market_group].concentration
         expected[f"scan[{g}]"] = result.groups[market_group].scan_risk
         expected[f"netDelta[{g}]"] = result.groups[market_group].net_delta
-    found = read_figures(book_circuit, witness, expected, BOOK_FIGURES)  # --O2 may fold some away
+    found = read_figures(book_circuit, witness, expected, ACCOUNT_FIGURES)  # --O2 may fold some away
     assert found == {name: expected[name] % FIELD_ORDER for name in found}
     assert set(KEY_FIGURES) <= set(found)
     kept = len(found)

@@ -20,10 +20,17 @@ import pytest
 from conftest import ROOT
 
 from zkmargin.prover.book import book_main_file, chunk_main_file
-from zkmargin.prover.venue import VENUE_SIZES
+from zkmargin.prover.venue import SIZE_ORDER
 from zkmargin.statement.signals import PUBLIC_SIGNAL_NAMES
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize, CircuitSize
-from zkmargin.statement.venue import BATCH_SIZE, VENUE_ACCOUNT_SIGNALS, VENUE_BATCH_LEVELS, VENUE_BATCH_SIGNALS
+from zkmargin.statement.venue import (
+    BATCH_SIZE,
+    VENUE_ACCOUNT_SIGNALS,
+    VENUE_BATCH_LEVELS,
+    VENUE_BATCH_SIGNALS,
+    account_signal_count,
+    book_size_of,
+)
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.keys import main_file
 
@@ -185,13 +192,17 @@ def venue_declaration(name: str) -> tuple[list[str], str, list[int]]:
     """What ``circuits/main/venue_<name>.circom`` should declare: public signals, template, arguments."""
     if name == "batch":
         return list(VENUE_BATCH_SIGNALS), "VenueBatch", [VENUE_BATCH_LEVELS]
+    book = book_size_of(name)
+    if book is not None:
+        return ([*VENUE_ACCOUNT_SIGNALS, "chunk_link"], "VenueBook",
+                [book.chunks, book.chunk_positions, book.groups, book.assets])
     size = SIZES[name]
     return list(VENUE_ACCOUNT_SIGNALS), "VenueAccount", list(size_fields(size).values())
 
 
 def test_record_describes_the_venue_circuits() -> None:
     venue = record()["venue"]
-    assert set(venue) == {"batch", *VENUE_SIZES}, "circuits/constraints.json must record every venue circuit"
+    assert set(venue) == {"batch", *SIZE_ORDER}, "circuits/constraints.json must record every venue circuit"
     assert venue["batch"]["batch_size"] == BATCH_SIZE
     for name, entry in venue.items():
         path = main_file(f"venue_{name}")
@@ -204,12 +215,12 @@ def test_record_describes_the_venue_circuits() -> None:
         assert [int(v) for v in match.group(3).split(",")] == args, f"{path} disagrees with its size"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) for n in ("batch", *VENUE_SIZES)])
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) for n in ("batch", *SIZE_ORDER)])
 def test_venue_constraint_count_matches_record(name: str) -> None:
     entry = record()["venue"][name]
     circuit = compile_circuit(main_file(f"venue_{name}"), timeout=COMPILE_TIMEOUT_S)
     got, want = circuit.n_constraints, entry["constraints"]
     assert got == want, mismatch(name, "constraints", got, want, {**entry, "constraints": got}, circuit="venue",
                                  where=f"venue.{name}")
-    public, _, _ = venue_declaration(name)
-    assert circuit.n_public_inputs == len(public) and circuit.n_public_outputs == 0
+    public = len(VENUE_BATCH_SIGNALS) if name == "batch" else account_signal_count(name)
+    assert circuit.n_public_inputs == public and circuit.n_public_outputs == 0

@@ -29,11 +29,11 @@ from zkmargin.engine.commitments import ParamsTree
 from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
 from zkmargin.prover.prove import CircuitMismatchError, compare_margin, prove_circuit
-from zkmargin.prover.venue import BATCH_CIRCUIT, batch_input, plan_venue
+from zkmargin.prover.venue import batch_input, plan_venue
 from zkmargin.prover.witness import circuit_input
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.sizes import SIZES
-from zkmargin.statement.venue import VENUE_BATCH_SIGNALS
+from zkmargin.statement.venue import BATCH_CIRCUIT, VENUE_BATCH_SIGNALS
 from zkmargin.toolchain import keys, tools
 from zkmargin.toolchain.devptau import DEV_SEED, generate_dev_ptau, read_ptau_info
 from zkmargin.toolchain.keys import (

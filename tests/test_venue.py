@@ -1,8 +1,10 @@
 """A venue proven end to end on a local Ray instance (2 CPUs), with one worker killed mid-batch; the audit, the
 owners' inclusion checks, a resumed run, and the statement's negative tests: each tampering must be caught.
 
-The venue (``scripts/make_venue.py``, :data:`VENUE_ACCOUNTS` accounts, no book above the ``test`` size) is proven
-once per session; the tampering tests copy its published folder and change one thing each.
+The venue (``scripts/make_venue.py``'s accounts, no book above the ``test`` size, and one market maker's book of
+ten positions: :data:`VENUE_ACCOUNTS` in all) is proven once per session under the size ladder :data:`LADDER`, so
+the book is proven in chunks with the ``mini`` book circuits; the tampering tests copy its published folder and
+change one thing each.
 """
 
 from __future__ import annotations
@@ -34,17 +36,16 @@ from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.margin import margin_account
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.venue import (
-    BATCH_CIRCUIT,
-    VenuePlan,
-    batch_input,
-    load_venue_accounts,
-    plan_venue,
-    publish,
-    venue_circuit,
-)
+from zkmargin.prover.venue import VenuePlan, batch_input, load_venue_accounts, plan_venue, publish
 from zkmargin.prover.venue_ray import RunReport, batch_file, run_batches, status_folder
-from zkmargin.statement.venue import BATCH_SIZE, LeafFigures, Totals, plan_batches, root_of_batches
+from zkmargin.statement.venue import (
+    BATCH_CIRCUIT,
+    BATCH_SIZE,
+    LeafFigures,
+    Totals,
+    plan_batches,
+    root_of_batches,
+)
 from zkmargin.statement.venue_records import (
     BATCH_FORMAT,
     RECEIPT_FORMAT,
@@ -63,8 +64,12 @@ from zkmargin.verifier.venue import check_receipt, verify_venue
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
-#: Accounts in the CI venue: two batches, the second holding one account.
-VENUE_ACCOUNTS = 17
+#: Accounts in the CI venue: 17 generated ones and the book; two batches, the second holding two accounts.
+VENUE_ACCOUNTS = 18
+#: The book's id: the last account.
+BOOK_ID = VENUE_ACCOUNTS
+#: The CI venue's sizes: an account of more than 6 positions is proven in chunks (the ``mini`` book holds 12).
+LADDER = ("small", "test", "book_mini")
 
 pytestmark = pytest.mark.slow
 
@@ -97,6 +102,14 @@ def params() -> ParamsTree:
     return build_params_tree(table)
 
 
+def maker_book() -> dict[str, Any]:
+    """A market maker's book of ten positions over two underlyings, three assets posted (the ``mini`` book's
+    slots)."""
+    whole = json.loads((EXAMPLES / "portfolios" / "market_maker_book.json").read_text())
+    collateral = {asset: amount for asset, amount in whole["collateral"].items() if asset != "USDT"}
+    return {"account": "maker-ten", "positions": whole["positions"][:10], "collateral": collateral}
+
+
 def kill_first_worker(private: Path, done: threading.Event) -> int:
     """SIGKILL the first worker seen proving a batch, once its batch has run a few seconds; its pid."""
     folder = status_folder(private)
@@ -118,11 +131,14 @@ def venue(ray_local: None, params: ParamsTree, tmp_path_factory: pytest.TempPath
     """The CI venue proven on Ray with one worker killed mid-batch, then published."""
     base = tmp_path_factory.mktemp("venue")
     accounts_file = base / "accounts.json"
-    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_venue.py"), "--accounts", str(VENUE_ACCOUNTS),
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "make_venue.py"), "--accounts", str(VENUE_ACCOUNTS - 1),
                     "--seed", "11", "--no-desks", "--out", str(accounts_file)], check=True, capture_output=True)
+    document = json.loads(accounts_file.read_text())
+    document["accounts"].append({"id": BOOK_ID, "portfolio": maker_book()})
+    accounts_file.write_text(json.dumps(document))
     name, accounts = load_venue_accounts(accounts_file, params)
-    plan = plan_venue(name, params, accounts)
-    keys = {c: setup(c) for c in [BATCH_CIRCUIT] + [venue_circuit(s) for s in plan.sizes()]}
+    plan = plan_venue(name, params, accounts, ladder=LADDER)
+    keys = {c: setup(c) for c in plan.circuits()}
     out, private = base / "published", base / "private"
     done = threading.Event()
     killed: list[int] = []
@@ -234,13 +250,70 @@ def test_check_inclusion_with_the_owners_portfolio(venue: ProvenVenue, tmp_path:
     assert "not your positions" in capsys.readouterr().out
 
 
+def test_the_book_is_proven_in_chunks_and_its_owner_finds_it(venue: ProvenVenue, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    verdict = verify_venue(venue.statement, venue.out, venue.keys)
+    book = verdict.batches[-1].accounts[-1]
+    assert (book.index, book.size, len(book.chunks)) == (BOOK_ID - 1, "book_mini", 3)  # 10 positions, 4 a chunk
+    assert len(book.proof.public_signals) == 2 + 3 and int(book.proof.public_signals[-1]) != 0
+    assert all(len(a.chunks) == 0 for batch in verdict.batches for a in batch.accounts if a is not book)
+    own = tmp_path / "mine.json"
+    own.write_text(json.dumps(maker_book()))
+    receipt = next((venue.private / "receipts").glob(f"{BOOK_ID}-*.json"))
+    argv = ["venue", "check-inclusion", "--receipt", str(receipt), "--statement", str(venue.out / "statement.json"),
+            "--account", str(own), "--market", str(EXAMPLES / "market.json"), "--params",
+            str(EXAMPLES / "params.json"), "--allow-insecure"]
+    assert main(argv) == EXIT_OK, capsys.readouterr().out
+    assert "INCLUDED" in capsys.readouterr().out
+
+
+def book_entry(data: dict[str, Any]) -> dict[str, Any]:
+    """The book's entry in the last batch file's JSON."""
+    entry: dict[str, Any] = data["accounts"][-1]
+    assert entry["size"] == "book_mini"
+    return entry
+
+
+def test_a_book_without_one_of_its_chunk_proofs_is_caught(venue: ProvenVenue, tmp_path: Path) -> None:
+    folder = copy_published(venue, tmp_path)
+    rewrite_batch(folder, len(venue.plan.batches) - 1, lambda data: book_entry(data)["chunks"].pop(1))
+    failures = audit(folder, venue)
+    assert any("it links 3 chunks and carries 2 chunk proofs" in f for f in failures), failures
+
+
+def test_a_chunk_proof_of_another_link_is_caught(venue: ProvenVenue, tmp_path: Path) -> None:
+    folder = copy_published(venue, tmp_path)
+
+    def swap(data: dict[str, Any]) -> None:
+        chunks = book_entry(data)["chunks"]
+        chunks[0], chunks[1] = chunks[1], chunks[0]
+
+    rewrite_batch(folder, len(venue.plan.batches) - 1, swap)
+    failures = audit(folder, venue)
+    assert any("chunk 0's proof is not for [params_root, chunk_link[0]]" in f for f in failures), failures
+
+
+def test_a_book_whose_chunk_link_is_changed_does_not_verify(venue: ProvenVenue, tmp_path: Path) -> None:
+    folder = copy_published(venue, tmp_path)
+
+    def relink(data: dict[str, Any]) -> None:
+        entry = book_entry(data)
+        entry["proof"]["publicSignals"][2] = str(int(entry["proof"]["publicSignals"][2]) + 1)
+        entry["chunks"][0]["publicSignals"][1] = entry["proof"]["publicSignals"][2]
+
+    rewrite_batch(folder, len(venue.plan.batches) - 1, relink)
+    failures = audit(folder, venue)
+    assert any(f"the proof of account index {BOOK_ID - 1} does not verify" in f for f in failures), failures
+    assert any(f"chunk 0's proof of account index {BOOK_ID - 1} does not verify" in f for f in failures), failures
+
+
 def test_a_resumed_run_proves_only_the_missing_batch(venue: ProvenVenue, tmp_path: Path) -> None:
     private = tmp_path / "private"
     shutil.copytree(venue.private, private)
     last = len(venue.plan.batches) - 1
     batch_file(private, last).unlink()
     plan = plan_venue(venue.plan.name, venue.params, load_venue_accounts(venue.accounts_file, venue.params)[1],
-                      venue.plan.record)
+                      venue.plan.record, ladder=LADDER)
     records, report = run_batches(plan, venue.params, private, workers=2)
     assert (report.proven, report.resumed) == (1, last)
     statement = publish(plan, venue.params, records, tmp_path / "out", private)
@@ -436,5 +509,6 @@ def test_an_account_too_large_for_every_venue_size_is_named(params: ParamsTree, 
     folder.mkdir()
     shutil.copy(EXAMPLES / "portfolios" / "market_maker_book.json", folder / "a.json")
     _, accounts = load_venue_accounts(folder, params)
-    with pytest.raises(InputError, match="does not fit the largest venue account size standard"):
-        plan_venue("v", params, accounts)
+    assert plan_venue("v", params, accounts).accounts[0].size_name == "book_large"  # 244 positions in chunks
+    with pytest.raises(InputError, match=r"fits no venue size \(the largest is book_mini\)"):
+        plan_venue("v", params, accounts, ladder=LADDER)

@@ -28,17 +28,10 @@ from zkmargin.constants import BASE_FIELD_MODULUS, FIELD_ORDER
 from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
-from zkmargin.prover.venue import (
-    BATCH_CIRCUIT,
-    load_venue_accounts,
-    plan_venue,
-    prove_venue_in_process,
-    publish,
-    venue_circuit,
-)
+from zkmargin.prover.venue import load_venue_accounts, plan_venue, prove_venue_in_process, publish
 from zkmargin.statement.commitments import params_root
 from zkmargin.statement.merkle4 import hash_children, root_from_path
-from zkmargin.statement.venue import ACCOUNT_TREE_LEVELS, MAX_ACCOUNTS, AccountTree
+from zkmargin.statement.venue import ACCOUNT_TREE_LEVELS, BATCH_CIRCUIT, MAX_ACCOUNTS, AccountTree, account_circuit
 from zkmargin.statement.venue_records import (
     RECEIPT_FORMAT,
     BatchEntry,
@@ -233,12 +226,12 @@ def fx(tmp_path_factory: pytest.TempPathFactory) -> VenueFixture:
     name, accounts = load_venue_accounts(VENUE_ACCOUNTS, params)
     plan = plan_venue(name, params, accounts)
     assert plan.sizes() == ["small"] and len(plan.batches) == 1
-    keys = {circuit: setup(circuit) for circuit in (BATCH_CIRCUIT, venue_circuit("small"))}
+    keys = {circuit: setup(circuit) for circuit in (BATCH_CIRCUIT, account_circuit("small"))}
     records = prove_venue_in_process(keys, params, plan, work / "scratch")
     statement = publish(plan, params, records, work / "out", work / "private")
     receipts = tuple(read_venue_document(path, RECEIPT_FORMAT)
                      for path in sorted((work / "private" / "receipts").glob("*.json")))
-    vkey = keys[venue_circuit("small")].vkey
+    vkey = keys[account_circuit("small")].vkey
     contracts = build_venue_registry_from_vkeys({"small": vkey})
     return VenueFixture(params, statement, records[0], receipts, vkey, contracts, work / "out")
 

@@ -7,6 +7,8 @@ A statement is valid when
   the statement's account count: every index below it lies in exactly one batch;
 * each account proof's public signals are ``[params_root, leaf]`` with the statement's ``params_root``, and the
   batch proof's ``batch_root`` is the tree of its accounts' leaves, in index order;
+* a book-size account's proof carries its M chunk links after the leaf: its used chunks (nonzero links) come
+  first, and each has one chunk proof with public signals ``[params_root, link]``;
 * the first batch starts from the empty venue's totals commitment and each next one from its predecessor's;
 * the last commitment opens, with the published salt, to the published account count, last id and totals;
 * the account root is the tree of the batch roots;
@@ -24,21 +26,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from zkmargin.statement.commitments import account_commitment
+from zkmargin.statement.commitments import account_commitment, book_commitment_of_slots
 from zkmargin.statement.merkle4 import MerkleError, root_from_path
 from zkmargin.statement.records import RecordError
 from zkmargin.statement.venue import (
+    BATCH_CIRCUIT,
     BATCH_SIZE,
     BatchSignals,
     LeafFigures,
     Totals,
     VenueError,
+    account_circuit,
+    account_signal_count,
     batch_root,
+    book_size_of,
+    chunk_circuit,
     genesis_chain,
     root_of_batches,
 )
 from zkmargin.statement.venue_records import (
     BATCH_FORMAT,
+    AccountProofRecord,
     InclusionReceiptRecord,
     VenueBatchRecord,
     VenueStatementRecord,
@@ -46,8 +54,9 @@ from zkmargin.statement.venue_records import (
 )
 from zkmargin.verifier.groth16 import VerifyingKey, verify_batch
 
-#: The batch circuit's key name; an account size ``s`` has the key ``venue_<s>``.
-BATCH_KEY = "venue_batch"
+#: The batch circuit's key name; a venue size ``s`` has the key ``venue_<s>``, and a book size's chunks
+#: ``chunk_<name>``.
+BATCH_KEY = BATCH_CIRCUIT
 
 #: The checks of an audit, in the order they are reported; each failure belongs to one.
 PARAMS = "params_root recomputed from the market and params"
@@ -162,10 +171,12 @@ def check_structure(statement: VenueStatementRecord, batches: list[VenueBatchRec
             values = [int(s) for s in account.proof.public_signals]
             if account.index != signals.first_index + offset:
                 verdict.fail(RANGES, f"{where}: the file says index {account.index}")
-            if len(values) != 2 or values[0] != params_root:
-                verdict.fail(LEAVES, f"{where}: the proof's public signals are not [params_root, leaf] with the "
-                                     "statement's params_root")
+            if len(values) != account_signal_count(account.size) or values[0] != params_root:
+                verdict.fail(LEAVES, f"{where}: the proof's public signals are not [params_root, leaf] (and a "
+                                     "book's chunk links) with the statement's params_root")
                 continue
+            for problem in chunk_problems(account, values[2:], params_root):
+                verdict.fail(LEAVES, f"{where}: {problem}")
             leaves.append(values[1])
         try:
             if batch_root(leaves) != signals.batch_root:
@@ -184,17 +195,40 @@ def check_structure(statement: VenueStatementRecord, batches: list[VenueBatchRec
         verdict.fail(ROOT, "accounts_root is not the tree of the batch roots")
 
 
+def chunk_problems(account: AccountProofRecord, links: list[int], params_root: int) -> list[str]:
+    """What is wrong with an account proof's chunks: a book size's used chunks (nonzero links) must come first and
+    each have one chunk proof ``[params_root, link]``, in order; an account size has no links and no chunks."""
+    if book_size_of(account.size) is None:
+        return ["an account size has no chunk proofs"] if account.chunks else []
+    used = next((i for i, link in enumerate(links) if link == 0), len(links))
+    problems = []
+    if any(links[used:]):
+        problems.append("its chunk links do not put the used chunks first")
+    if len(account.chunks) != used:
+        problems.append(f"it links {used} chunks and carries {len(account.chunks)} chunk proofs")
+    for i, (chunk, link) in enumerate(zip(account.chunks, links, strict=False)):
+        if [int(s) for s in chunk.public_signals] != [params_root, link]:
+            problems.append(f"chunk {i}'s proof is not for [params_root, chunk_link[{i}]]")
+    return problems
+
+
 def check_proofs(batches: list[VenueBatchRecord], keys: Mapping[str, VerifyingKey], verdict: VenueVerdict) -> None:
-    """Verify every batch and account proof under ``keys`` (``venue_batch``, ``venue_<size>``)."""
+    """Verify every batch, account and chunk proof under ``keys`` (``venue_batch``, ``venue_<size>``,
+    ``chunk_<name>``)."""
     groups: dict[str, list[tuple[str, tuple[dict[str, object], list[int]]]]] = {}
     for record in batches:
         groups.setdefault(BATCH_KEY, []).append(
             (f"batch {record.index}'s proof", (record.batch.snarkjs_proof(),
                                                [int(s) for s in record.batch.public_signals])))
         for account in record.accounts:
-            groups.setdefault(f"venue_{account.size}", []).append(
+            groups.setdefault(account_circuit(account.size), []).append(
                 (f"the proof of account index {account.index}",
                  (account.proof.snarkjs_proof(), [int(s) for s in account.proof.public_signals])))
+            chunk_key = chunk_circuit(account.size)
+            for i, chunk in enumerate(account.chunks):
+                groups.setdefault(chunk_key or "chunk (an account size has none)", []).append(
+                    (f"chunk {i}'s proof of account index {account.index}",
+                     (chunk.snarkjs_proof(), [int(s) for s in chunk.public_signals])))
     for name, items in groups.items():
         if name not in keys:
             verdict.fail(PROOFS, f"no verification key for circuit {name} ({len(items)} proofs)")
@@ -231,9 +265,11 @@ def check_receipt(receipt: InclusionReceiptRecord, statement: VenueStatementReco
         failures.append("the receipt is for another venue or epoch")
     if int(receipt.accounts_root) != int(statement.accounts_root):
         failures.append("the receipt's accounts_root is not the statement's")
-    commitment = account_commitment([p.leaf_index for p in receipt.positions], [p.qty for p in receipt.positions],
-                                    [a.asset_id for a in receipt.assets], [a.balance for a in receipt.assets],
-                                    int(receipt.salt))
+    opening = ([p.leaf_index for p in receipt.positions], [p.qty for p in receipt.positions],
+               [a.asset_id for a in receipt.assets], [a.balance for a in receipt.assets], int(receipt.salt))
+    book = book_size_of(receipt.size)
+    commitment = (account_commitment(*opening) if book is None
+                  else book_commitment_of_slots(*opening, chunk_positions=book.chunk_positions))
     if commitment != int(receipt.account_commitment):
         failures.append("the account commitment does not open to the receipt's positions and collateral")
     figures = LeafFigures(receipt.account_id, commitment, int(receipt.initial_margin),
