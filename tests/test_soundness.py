@@ -146,7 +146,8 @@ TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "Account
                                                        "PositionRows", "AccountTail", "AccountFigures", "MarginClaim",
                                                        "ParamsRoot", "TableHash", "InstrumentLeaf", "GroupLeaf",
                                                        "AssetLeaf", "SlotKey")},
-                  **{name: BOOK_CIRCOM for name in ("AccountChunk", "BookMargin", "ChunkLink", "PositionsHash")},
+                  **{name: BOOK_CIRCOM for name in ("AccountChunk", "BookCore", "BookMargin", "ChunkLink",
+                                                    "PositionsHash")},
                   "PackSigned": ROOT / "circuits" / "lib" / "pack.circom"}
 _FRAME = re.compile(r"Error in template (\w+?)_\d+ line: (\d+)")
 
