@@ -21,7 +21,7 @@ from zkmargin.engine.errors import InputError
 from zkmargin.engine.io import load_portfolio
 from zkmargin.engine.margin import margin_account
 from zkmargin.prover.venue import check_apart, load_venue_accounts, plan_venue, publish, read_plan
-from zkmargin.prover.venue_ray import VenueRunError, run_batches
+from zkmargin.prover.venue_ray import VenueRunError, plural, run_batches
 from zkmargin.statement.records import write_private
 from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, hex64
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES
@@ -111,7 +111,8 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     plan = plan_venue(name, params, accounts, read_plan(plan_path))
     write_private(plan_path, to_json(plan.record))
     sizes = ", ".join(f"{sum(a.size_name == s for a in plan.accounts)} {s}" for s in plan.sizes())
-    console.print(f"venue {name!r}: {len(plan.accounts):,} accounts ({sizes}) in {len(plan.batches):,} batches, "
+    console.print(f"venue {name!r}: {len(plan.accounts):,} accounts ({sizes}) in "
+                  f"{plural(len(plan.batches), 'batch', 'batches')}, "
                   f"params_root {hex64(params.params_root)} (epoch {table.epoch})")
     circuits = plan.circuits()
     try:
@@ -133,7 +134,8 @@ def cmd_prove(args: argparse.Namespace, console: Console) -> int:
     for circuit, artifacts in keys.items():
         (out / "keys" / f"{circuit}.vkey.json").write_text(artifacts.vkey.read_text())
     show_totals(console, statement)
-    console.print(f"proved {report.proven} batches on {report.workers} workers in {report.seconds:.1f} s"
+    console.print(f"proved {plural(report.proven, 'batch', 'batches')} on "
+                  f"{plural(report.workers, 'worker', 'workers')} in {report.seconds:.1f} s"
                   + (f" ({report.resumed} kept from an earlier run)" if report.resumed else ""))
     console.print(f"published {out / 'statement.json'}; {len(plan.accounts):,} receipts in {private / 'receipts'} "
                   "(give each to its account's owner only)")

@@ -92,6 +92,11 @@ class BatchProver:
         return record.model_dump_json(by_alias=True)
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """``count`` and the noun: "1 batch", "2 batches"."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def kept_batches(plan: VenuePlan, private: Path, params_root: int) -> dict[int, VenueBatchRecord]:
     """The batches an earlier run of this plan finished (their signals match the plan)."""
     kept: dict[int, VenueBatchRecord] = {}
@@ -158,7 +163,8 @@ def run_batches(plan: VenuePlan, params: ParamsTree, private: Path, *, workers: 
             ref = actor.prove.remote([params_ref], plan.batch_accounts(index), plan.batches[index])
             pending[ref] = (index, actor)
 
-        say(f"proving {len(todo)} batches of up to {BATCH_SIZE} accounts on {used} workers")
+        say(f"proving {plural(len(todo), 'batch', 'batches')} of up to {BATCH_SIZE} accounts on "
+            f"{plural(used, 'worker', 'workers')}")
         for actor in actors:
             if queue:
                 submit(actor)
