@@ -5,9 +5,10 @@ pragma circom 2.1.0;
 // committed to by params_root, and its equity covers MM".  The Python twin of every hash is
 // statement/commitments.py; the arithmetic is engine/reference.py (rules R1-R10 of zkmargin/constants.py).
 //
-// AccountMargin is three parts, each a template that circuits/book.circom reuses for an account proven in
-// chunks: GroupSlots (the account's underlyings), PositionRows (the positions, summed per group slot) and
-// AccountTail (the margin from those sums, collateral, solvency, the margin commitment and the disclosure).
+// AccountMargin is AccountCore, then MarginClaim (solvency, the margin commitment and the disclosure).  AccountCore
+// is made of parts that circuits/book.circom reuses for an account proven in chunks: GroupSlots (the account's
+// underlyings), PositionRows (the positions, summed per group slot) and AccountFigures (the margin from those
+// sums, collateral and equity).
 
 include "bitify.circom";
 include "comparators.circom";
@@ -282,7 +283,7 @@ template ParamsRoot() {
 /**
  * The tables beside the instrument tree: HashList(DOMAIN_TABLE, groups_root, assets_root, credit_bp).
  *
- * @input groups_root, assets_root, credit_bp  any field elements: hashed only (AccountTail range-checks credit_bp)
+ * @input groups_root, assets_root, credit_bp  any field elements: hashed only (AccountFigures range-checks credit_bp)
  * @output out  the table hash
  *
  * Cost: one Poseidon(4), 297.
@@ -614,10 +615,45 @@ template PositionRows(N, G) {
  * The margin figures of an account (margin model v2) from its positions' sums per group slot, its group slots
  * and its collateral slots: per group the scan risk, short option minimum and size tiers; the joint scan risk and
  * the inter-underlying credit; requirement, IM and MM with the long-premium cap; collateral value and equity.
- * It asserts nothing about solvency: AccountTail does, and a venue's batch (circuits/venue.circom) counts an
+ * It asserts nothing about solvency: MarginClaim does, and a venue's batch (circuits/venue.circom) counts an
  * account below MM instead.
  *
- * The inputs and their bounds are AccountTail's (below), without the statement's salt, commitment and disclosure.
+ * @param G  group slots, 2 <= G <= MAX_GROUPS
+ * @param K  collateral slots, 1 <= K <= MAX_ASSETS
+ * The market's shape: S = MARKET_SCENARIOS() columns, a collateral tree of ASSET_DEPTH().
+ *
+ * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
+ * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
+ * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
+ * for the sums over the slots.  AccountCore passes the outputs of one PositionRows(N); BookCore the sums over
+ * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
+ * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
+ * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
+ * @input liabilities, optionTotal, positionValue                                over all rows
+ *
+ * The group slots:
+ * @input key[G]              the slots' keys (GroupKeys, through GroupSlots): the collateral slots name them
+ * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  ASSUMES the tiers GroupSlots opened (so
+ *                            range-checked by GroupLeaf to TIER_BITS and PRICE_BITS, rates 0 in an unused slot)
+ *
+ * The collateral slots, and the parameters (each range-checked here or in AssetLeaf):
+ * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
+ * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
+ *                            unused slot's balance is 0
+ * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
+ *                            slot's leaf opens to assets_root
+ * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
+ *                            for an asset that is no underlying (group NO_GROUP) or has no balance
+ * @input asset_siblings[K][ASSET_DEPTH/2][3]
+ * @input balance[K]          range-checked here to BALANCE_BITS
+ * @input assets_root         any field element (the caller binds it to params_root)
+ * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
+ * @input im_bp, mm_bp        range-checked here to MULT_BITS
+ *
+ * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
+ * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
+ * could give one; engine marks are never negative).
+ *
  * @output im, mm       micro-units of quote currency: 0 <= IM < 2^96, 0 <= MM < 2^128 (range-checked here)
  * @output margins      IM * 2^128 + MM
  * @output collateral   value after haircuts, rounded down: in [0, 2^92.2)
@@ -872,7 +908,13 @@ template AccountFigures(G, K) {
  * and the disclosure.
  *
  * @input im, mm, margins, equity  ASSUMES AccountFigures' outputs (so within its bounds)
- * @input salt, margin_commitment, disclosure, disclosure_mode, disclosure_value  as AccountTail's
+ * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
+ * @input margin_commitment   must be HashList(DOMAIN_MARGIN, IM, MM, salt)
+ * @input disclosure          must be disclosure_mode * 2^248 + disclosure_value
+ * @input disclosure_mode     constrained here to {0, 1, 2, 3}
+ * @input disclosure_value    range-checked here to [0, 2^248); 0 for DISCLOSE_NOTHING, IM * 2^128 + MM for
+ *                            DISCLOSE_MARGINS, a threshold X < 2^128 with MM <= X (DISCLOSE_MM_AT_MOST) or
+ *                            equity - IM >= X (DISCLOSE_FREE_AT_LEAST)
  *
  * Cost: the solvency comparison (130), the commitment (HashList(4)) and the disclosure's range checks.
  */
@@ -921,132 +963,6 @@ template MarginClaim() {
     signal freeRoom <== mode.sel[DISCLOSE_FREE_AT_LEAST()] * (equity - im - disclosure_value);
     component freeAtLeast = UnsignedRangeCheck(THRESHOLD_BITS() + 1);  // equity - IM - X >= 0
     freeAtLeast.in <== freeRoom;
-}
-
-/**
- * The margin statement of an account (margin model v2) from its positions' sums per group slot, its group slots
- * and its collateral slots: AccountFigures (component ``figures``: the margin, collateral and equity), then
- * solvency, the margin commitment and what the statement discloses.
- *
- * @param G  group slots, 2 <= G <= MAX_GROUPS
- * @param K  collateral slots, 1 <= K <= MAX_ASSETS
- * The market's shape: S = MARKET_SCENARIOS() columns, a collateral tree of ASSET_DEPTH().
- *
- * The positions' sums: ASSUMES each is the exact integer sum of PositionRows over at most MAX_POSITIONS = 2^8
- * rows, so within PositionRows' bounds at N = 2^8 (shortLots in [0, 2^48]; |calls|, |puts|, |positionDelta|,
- * |positionPnl|, |optionTotal|, |positionValue| <= 2^88; liabilities in [0, 2^49]), and the same bounds hold
- * for the sums over the slots.  AccountMargin passes the outputs of one PositionRows(N); BookMargin the sums over
- * its M chunks, each the output of a proven AccountChunk's PositionRows(C) bound by the chunk's link, with
- * M * C <= 2^8.  The bit widths above (SCALED_LOSS_BITS, CHARGE_SUM_BITS, CAP_BITS, ...) rest on these bounds.
- * @input shortLots[G], calls[G], puts[G], positionDelta[G], positionPnl[G][S]  per group slot
- * @input liabilities, optionTotal, positionValue                                over all rows
- *
- * The group slots:
- * @input key[G]              the slots' keys (GroupKeys, through GroupSlots): the collateral slots name them
- * @input tier_threshold[G][MAX_TIERS], tier_rate[G][MAX_TIERS]  ASSUMES the tiers GroupSlots opened (so
- *                            range-checked by GroupLeaf to TIER_BITS and PRICE_BITS, rates 0 in an unused slot)
- *
- * The collateral slots, and the parameters (each range-checked here or in AssetLeaf):
- * @input asset_id[K]         range-checked to [0, 2^ASSET_DEPTH) by the Merkle gadget
- * @input asset_used[K]       boolean, used slots first; used ids strictly increasing (no asset twice); an
- *                            unused slot's balance is 0
- * @input asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S]  range-checked in AssetLeaf; a used
- *                            slot's leaf opens to assets_root
- * @input asset_slot[K]       constrained here to [0, G]: the group slot of the asset's underlying; code G only
- *                            for an asset that is no underlying (group NO_GROUP) or has no balance
- * @input asset_siblings[K][ASSET_DEPTH/2][3]
- * @input balance[K]          range-checked here to BALANCE_BITS
- * @input assets_root         any field element (the caller binds it to params_root)
- * @input credit_bp           range-checked here to [0, MAX_CREDIT_BP]
- * @input im_bp, mm_bp        range-checked here to MULT_BITS
- *
- * The hiding statement:
- * @input salt                any field element; chosen at random (>= 128 bits) so the commitment hides
- * @input margin_commitment   must be HashList(DOMAIN_MARGIN, IM, MM, salt)
- * @input disclosure          must be disclosure_mode * 2^248 + disclosure_value
- * @input disclosure_mode     constrained here to {0, 1, 2, 3}
- * @input disclosure_value    range-checked here to [0, 2^248); 0 for DISCLOSE_NOTHING, IM * 2^128 + MM for
- *                            DISCLOSE_MARGINS, a threshold X < 2^128 with MM <= X (DISCLOSE_MM_AT_MOST) or
- *                            equity - IM >= X (DISCLOSE_FREE_AT_LEAST)
- *
- * Rejected besides a false statement: a requirement or IM of 2^96 or more (engine/reference.py raises
- * BoundsError for them too), and a negative IM or MM (only a long-premium cap with a negative option mark
- * could give one; engine marks are never negative).
- *
- * Cost: AccountFigures', plus the solvency check, the commitment and the disclosure's range checks.
- */
-template AccountTail(G, K) {
-    var S = MARKET_SCENARIOS();
-    var AL = ASSET_DEPTH() \ 2;
-    var T = MAX_TIERS();
-
-    signal input shortLots[G];
-    signal input calls[G];
-    signal input puts[G];
-    signal input positionDelta[G];
-    signal input positionPnl[G][S];
-    signal input liabilities;
-    signal input optionTotal;
-    signal input positionValue;
-    signal input key[G];
-    signal input tier_threshold[G][T];
-    signal input tier_rate[G][T];
-    signal input asset_id[K];
-    signal input asset_used[K];
-    signal input asset_price[K];
-    signal input haircut_bp[K];
-    signal input asset_group[K];
-    signal input asset_risk[K][S];
-    signal input asset_slot[K];
-    signal input asset_siblings[K][AL][3];
-    signal input balance[K];
-    signal input assets_root;
-    signal input credit_bp;
-    signal input im_bp;
-    signal input mm_bp;
-    signal input salt;
-    signal input margin_commitment;
-    signal input disclosure;
-    signal input disclosure_mode;
-    signal input disclosure_value;
-
-    // ---- the margin, collateral and equity ----
-    component figures = AccountFigures(G, K);
-    figures.shortLots <== shortLots;
-    figures.calls <== calls;
-    figures.puts <== puts;
-    figures.positionDelta <== positionDelta;
-    figures.positionPnl <== positionPnl;
-    figures.liabilities <== liabilities;
-    figures.optionTotal <== optionTotal;
-    figures.positionValue <== positionValue;
-    figures.key <== key;
-    figures.tier_threshold <== tier_threshold;
-    figures.tier_rate <== tier_rate;
-    figures.asset_id <== asset_id;
-    figures.asset_used <== asset_used;
-    figures.asset_price <== asset_price;
-    figures.haircut_bp <== haircut_bp;
-    figures.asset_group <== asset_group;
-    figures.asset_risk <== asset_risk;
-    figures.asset_slot <== asset_slot;
-    figures.asset_siblings <== asset_siblings;
-    figures.balance <== balance;
-    figures.assets_root <== assets_root;
-    figures.credit_bp <== credit_bp;
-    figures.im_bp <== im_bp;
-    figures.mm_bp <== mm_bp;
-
-    component claim = MarginClaim();
-    claim.im <== figures.im;
-    claim.mm <== figures.mm;
-    claim.margins <== figures.margins;
-    claim.equity <== figures.equity;
-    claim.salt <== salt;
-    claim.margin_commitment <== margin_commitment;
-    claim.disclosure <== disclosure;
-    claim.disclosure_mode <== disclosure_mode;
-    claim.disclosure_value <== disclosure_value;
 }
 
 /**
@@ -1201,7 +1117,7 @@ template AccountCore(N, G, K) {
 
 /**
  * The account margin statement (margin model v2) over account-local slots: GroupSlots, PositionRows and
- * AccountTail over one account, and its commitment.
+ * AccountFigures over one account (AccountCore), its commitment, and MarginClaim.
  *
  * @param N  position slots; an unused slot holds qty = 0 and group slot code G (any leaf with a valid path)
  * @param G  group slots: the underlyings the account trades or posts, ids ascending, used slots first
@@ -1229,14 +1145,14 @@ template AccountCore(N, G, K) {
  *        group_siblings[G][GROUP_DEPTH/2][3]  the group slots: constrained in GroupSlots
  * @input asset_id[K], asset_used[K], asset_price[K], haircut_bp[K], asset_group[K], asset_risk[K][S],
  *        asset_slot[K], asset_siblings[K][ASSET_DEPTH/2][3], balance[K]  the collateral slots: constrained in
- *        AccountTail
+ *        AccountFigures
  * @input instruments_root, groups_root, assets_root  the roots the paths open to; any field elements
- * @input credit_bp, im_bp, mm_bp  range-checked in AccountTail
+ * @input credit_bp, im_bp, mm_bp  range-checked in AccountFigures
  * @input epoch               any field element (hashed only)
  * @input salt                any field element; chosen at random (>= 128 bits) so the commitments hide
- * @input disclosure_mode, disclosure_value  constrained in AccountTail
+ * @input disclosure_mode, disclosure_value  constrained in MarginClaim
  *
- * Rejected besides a false statement: what AccountTail rejects (a requirement or IM of 2^96 or more, a
+ * Rejected besides a false statement: what AccountFigures rejects (a requirement or IM of 2^96 or more, a
  * negative IM or MM).
  *
  * Cost: see circuits/constraints.json; per position most of it the range checks of the packed leaf and its

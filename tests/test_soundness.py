@@ -143,7 +143,7 @@ RATE_RANGE = "groupLeaf[g].tier_rate <== tier_rate[g] / rateRange[t].in <== tier
 #: Templates whose frames failing_statement reads, and the file each is in (the book's too, for
 #: tests/test_book_circuit.py).
 TEMPLATE_FILES = {**{name: ACCOUNT_CIRCOM for name in ("AccountMargin", "AccountCore", "GroupSlots", "GroupKeys",
-                                                       "PositionRows", "AccountTail", "AccountFigures", "MarginClaim",
+                                                       "PositionRows", "AccountFigures", "MarginClaim",
                                                        "ParamsRoot", "TableHash", "InstrumentLeaf", "GroupLeaf",
                                                        "AssetLeaf", "SlotKey")},
                   **{name: BOOK_CIRCOM for name in ("AccountChunk", "BookCore", "BookMargin", "ChunkLink",
