@@ -233,15 +233,20 @@ def test_every_owner_finds_its_account(venue: ProvenVenue) -> None:
     assert oct(receipts[0].stat().st_mode & 0o777) == "0o600"
 
 
+def check_inclusion_argv(venue: ProvenVenue, account_id: int, own: Path) -> list[str]:
+    """``zkmargin venue check-inclusion`` of account ``account_id``'s receipt against the owner's portfolio file."""
+    receipt = next((venue.private / "receipts").glob(f"{account_id}-*.json"))
+    return ["venue", "check-inclusion", "--receipt", str(receipt), "--statement", str(venue.out / "statement.json"),
+            "--account", str(own), "--market", str(EXAMPLES / "market.json"), "--params",
+            str(EXAMPLES / "params.json"), "--allow-insecure"]
+
+
 def test_check_inclusion_with_the_owners_portfolio(venue: ProvenVenue, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     entry = json.loads(venue.accounts_file.read_text())["accounts"][3]
     own = tmp_path / "mine.json"
     own.write_text(json.dumps(entry["portfolio"]))
-    receipt = next((venue.private / "receipts").glob(f"{entry['id']}-*.json"))
-    argv = ["venue", "check-inclusion", "--receipt", str(receipt), "--statement", str(venue.out / "statement.json"),
-            "--account", str(own), "--market", str(EXAMPLES / "market.json"), "--params",
-            str(EXAMPLES / "params.json"), "--allow-insecure"]
+    argv = check_inclusion_argv(venue, entry["id"], own)
     assert main(argv) == EXIT_OK, capsys.readouterr().out
     assert "INCLUDED" in capsys.readouterr().out
     other = json.loads(venue.accounts_file.read_text())["accounts"][4]["portfolio"]
@@ -259,11 +264,7 @@ def test_the_book_is_proven_in_chunks_and_its_owner_finds_it(venue: ProvenVenue,
     assert all(len(a.chunks) == 0 for batch in verdict.batches for a in batch.accounts if a is not book)
     own = tmp_path / "mine.json"
     own.write_text(json.dumps(maker_book()))
-    receipt = next((venue.private / "receipts").glob(f"{BOOK_ID}-*.json"))
-    argv = ["venue", "check-inclusion", "--receipt", str(receipt), "--statement", str(venue.out / "statement.json"),
-            "--account", str(own), "--market", str(EXAMPLES / "market.json"), "--params",
-            str(EXAMPLES / "params.json"), "--allow-insecure"]
-    assert main(argv) == EXIT_OK, capsys.readouterr().out
+    assert main(check_inclusion_argv(venue, BOOK_ID, own)) == EXIT_OK, capsys.readouterr().out
     assert "INCLUDED" in capsys.readouterr().out
 
 
