@@ -3,7 +3,7 @@ accounts.
 
 Usage::
 
-    python scripts/bench_venue.py [--accounts 1000] [--compare 32] [--no-write]
+    python scripts/bench_venue.py [--accounts 1000] [--compare 64] [--no-write]
 
 ``scripts/make_venue.py`` generates the venue (seed 7).  In one run:
 
@@ -42,7 +42,7 @@ from zkmargin.engine.commitments import ParamsTree, build_params_tree
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
 from zkmargin.prover.venue import SIZE_ORDER, VenuePlan, load_venue_accounts, plan_venue
-from zkmargin.prover.venue_ray import run_batches
+from zkmargin.prover.venue_ray import plural, run_batches
 from zkmargin.statement.sizes import SIZES, BookSize
 from zkmargin.statement.venue import BATCH_CIRCUIT, BATCH_SIZE, account_circuit, book_size_of
 from zkmargin.statement.venue_records import VenueBatchRecord, VenueStatementRecord
@@ -85,8 +85,9 @@ def zkmargin(*args: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=1000, help="accounts of the whole venue (default 1000)")
-    parser.add_argument("--compare", type=int, default=2 * BATCH_SIZE,
-                        help="accounts proven with 1 and with 2 workers (default %(default)s: two batches)")
+    parser.add_argument("--compare", type=int, default=4 * BATCH_SIZE,
+                        help="accounts proven with 1 and with 2 workers (default %(default)s: four batches, two "
+                             "per worker)")
     parser.add_argument("--no-write", action="store_true", help="print the section instead of writing BENCHMARKS.md")
     args = parser.parse_args(argv)
     params = table()
@@ -153,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         f"A simulated venue from `scripts/make_venue.py` (seed 7): {len(plan.accounts):,} accounts, "
         + ", ".join(f"{sizes[s]:,} of venue size `{s}`" for s in SIZE_ORDER if s in sizes)
         + f", {mixed_positions:.1f} positions per account on average, {statement.totals.insolvent} below MM; "
-        f"{len(plan.batches)} batches of {BATCH_SIZE}. INSECURE dev keys (set up beforehand, not timed). Each worker "
+        f"{plural(len(plan.batches), 'batch', 'batches')} of {BATCH_SIZE}. INSECURE dev keys (set up beforehand, "
+        "not timed). Each worker "
         "is a Ray actor on one CPU with its own long-lived prover process (single-threaded `groth16 prove`).",
         "",
         "| measurement | value |",
@@ -183,8 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         f"rate on 2 workers, batch proofs included) = {PROJECTED * cpu_per_account / 3600:,.0f} CPU-hours, "
         "÷ W: "
         + ", ".join(f"W = {w}: {PROJECTED * cpu_per_account / w / 3600:,.1f} h" for w in (2, 16, 64, 256))
-        + ". It assumes that workers scale linearly across machines, as they do from 1 to 2 here; the plan and "
-        f"the publishing are not parallel and grow linearly. The audit verifies {PROJECTED:,} + {batches_100k:,} "
+        + ". It assumes that workers scale linearly across machines (from 1 to 2 here: "
+        f"{scaling:.2f}×); the plan and the publishing are not parallel and grow linearly. The audit verifies "
+        f"{PROJECTED:,} + {batches_100k:,} "
         f"proofs at {audit_per_proof * 1000:.1f} ms each: "
         f"{(PROJECTED + batches_100k) * audit_per_proof / 60:.1f} min on one core.",
     ]
