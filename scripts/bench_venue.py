@@ -38,7 +38,7 @@ import ray
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import ROOT, machine, timed, write_section
 
-from zkmargin.engine.commitments import ParamsTree, build_params_tree
+from zkmargin.engine.commitments import ParamsTree, build_params_tree, used_chunks
 from zkmargin.engine.io import load_market, load_params, load_scenarios
 from zkmargin.engine.risk import build_risk_table
 from zkmargin.prover.venue import SIZE_ORDER, VenuePlan, load_venue_accounts, plan_venue
@@ -116,8 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         audit_s = zkmargin("venue", "audit", "--statement", str(published / "statement.json"), *market,
                            "--allow-insecure")
         statement = VenueStatementRecord.model_validate_json((published / "statement.json").read_text())
-        chunk_proofs = sum(-(-len(a.account.qty) // a.size.chunk_positions) for a in plan.accounts
-                           if isinstance(a.size, BookSize))
+        chunk_proofs = sum(used_chunks(a.account, a.size) for a in plan.accounts if isinstance(a.size, BookSize))
         proofs = len(statement.batches) + len(plan.accounts) + chunk_proofs
         receipts = len(list((work / "private" / "receipts").iterdir()))
         if receipts != len(plan.accounts):
