@@ -42,7 +42,7 @@ from zkmargin.prover.prove_book import BookProofResult, ProvableBook, check_prov
 from zkmargin.statement.commitments import new_salt
 from zkmargin.statement.records import read_salt, write_private
 from zkmargin.statement.signals import Disclosure, hex64
-from zkmargin.statement.sizes import BOOK_SIZES, SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, book_circuit_of, chunk_circuit_of
 from zkmargin.toolchain.keys import DEV_SEED, SetupArtifacts, SetupError, ptau_power, setup
 
 INSECURE_BANNER = ("[bold red]INSECURE DEV SETUP[/bold red]: the keys derive from a public seed and anyone can "
@@ -84,7 +84,7 @@ def run_book_setup(console: Console, size: str, ptau: Path | None, seed: str = D
                    ) -> tuple[SetupArtifacts, SetupArtifacts]:
     """Set up (or load) the chunk and the book circuit's keys of book size ``size``; one banner if INSECURE."""
     keys = []
-    for circuit in (f"chunk_{size}", f"book_{size}"):
+    for circuit in (chunk_circuit_of(size), book_circuit_of(size)):
         try:
             keys.append(setup(circuit, ptau=ptau, seed=seed, progress=Steps(console)))
         except SetupError as exc:

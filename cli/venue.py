@@ -14,7 +14,7 @@ from rich.table import Table
 from zkmargin.cli.common import EXIT_FAILED, EXIT_OK, add_market_args, check_input_file, load_table
 from zkmargin.cli.progress import Steps
 from zkmargin.cli.verify import KeyInUse, load_key
-from zkmargin.constants import format_money
+from zkmargin.constants import VENUE_CIRCUIT_PREFIX, format_money
 from zkmargin.engine.account import encode_account
 from zkmargin.engine.commitments import asset_slots, build_params_tree, slots
 from zkmargin.engine.errors import InputError
@@ -28,6 +28,7 @@ from zkmargin.statement.sizes import BOOK_SIZES, SIZES
 from zkmargin.statement.venue import (
     BATCH_CIRCUIT,
     VENUE_BATCH_SIGNALS,
+    account_circuit,
     account_signal_count,
     book_size_of,
     is_venue_size,
@@ -166,14 +167,15 @@ def load_keys(args: argparse.Namespace, folder: Path, console: Console) -> dict[
         raise InputError("no such folder of verification keys", file=str(key_dir), field="--keys")
     keys: dict[str, VerifyingKey] = {}
     insecure: list[KeyInUse] = []
+    chunk_circuits = {book.chunk_circuit for book in BOOK_SIZES.values()}
     for path in sorted(key_dir.glob("*.vkey.json")):
         circuit = path.name.removesuffix(".vkey.json")
-        size = circuit.removeprefix("venue_")
+        size = circuit.removeprefix(VENUE_CIRCUIT_PREFIX)
         if circuit == BATCH_CIRCUIT:
             key = load_key(path, "--keys", len(VENUE_BATCH_SIGNALS), "the venue batch circuit")
-        elif circuit.startswith("venue_") and is_venue_size(size):
+        elif circuit == account_circuit(size) and is_venue_size(size):
             key = load_key(path, "--keys", account_signal_count(size), f"the venue account circuit {size}")
-        elif circuit.startswith("chunk_") and circuit.removeprefix("chunk_") in BOOK_SIZES:
+        elif circuit in chunk_circuits:
             key = load_key(path, "--keys", len(CHUNK_PUBLIC_SIGNAL_NAMES), f"the chunk circuit {circuit}")
         else:
             continue

@@ -42,7 +42,7 @@ from zkmargin.statement.records import (
     vkey_id,
 )
 from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, N_PUBLIC, Statement, StatementError, hex64
-from zkmargin.statement.sizes import BOOK_SIZES, SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, book_circuit_of, chunk_circuit_of
 from zkmargin.toolchain.keys import find_setup
 from zkmargin.toolchain.tools import ToolError, snarkjs_verify
 from zkmargin.verifier.groth16 import verify_batch, verify_bundle
@@ -218,8 +218,8 @@ def _verify_book(args: argparse.Namespace, console: Console, bundle: BookBundleR
             raise InputError(f"{name} is not a book size; book sizes: {', '.join(sorted(BOOK_SIZES))}",
                              field="--size")
         size = BOOK_SIZES[name]
-        book_key = _local_key(name, f"book_{name}", N_PUBLIC + size.chunks)
-        chunk_key = _local_key(name, f"chunk_{name}", CHUNK_PUBLIC)
+        book_key = _local_key(name, size.book_circuit, N_PUBLIC + size.chunks)
+        chunk_key = _local_key(name, size.chunk_circuit, CHUNK_PUBLIC)
     pinned = parse_root(args.root) if args.root is not None else None
     verdict = verify_book(chunk_key.key, book_key.key, bundle)
     if verdict.statement is None:
@@ -247,8 +247,8 @@ def _verify_book(args: argparse.Namespace, console: Console, bundle: BookBundleR
     insecure = book_key.insecure_reason is not None or chunk_key.insecure_reason is not None
     why = None
     if not verdict.valid:
-        why = (_mismatch(bundle.circuit.book_vkey_id, f"book_{bundle.circuit.size}", book_key)
-               or _mismatch(bundle.circuit.chunk_vkey_id, f"chunk_{bundle.circuit.size}", chunk_key))
+        why = (_mismatch(bundle.circuit.book_vkey_id, book_circuit_of(bundle.circuit.size), book_key)
+               or _mismatch(bundle.circuit.chunk_vkey_id, chunk_circuit_of(bundle.circuit.size), chunk_key))
     return _report(console, checks, statement, pinned, insecure, why)
 
 

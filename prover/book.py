@@ -47,12 +47,12 @@ from zkmargin.toolchain.compile import CIRCUITS_DIR
 
 def chunk_main_file(size: BookSize) -> Path:
     """The ``component main`` file of the chunk circuit of ``size``."""
-    return CIRCUITS_DIR / "main" / f"chunk_{size.name}.circom"
+    return CIRCUITS_DIR / "main" / f"{size.chunk_circuit}.circom"
 
 
 def book_main_file(size: BookSize) -> Path:
     """The ``component main`` file of the combine circuit of ``size``."""
-    return CIRCUITS_DIR / "main" / f"book_{size.name}.circom"
+    return CIRCUITS_DIR / "main" / f"{size.book_circuit}.circom"
 
 
 @dataclass(frozen=True)

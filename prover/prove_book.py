@@ -108,7 +108,7 @@ def prove_book(chunk_keys: SetupArtifacts, book_keys: SetupArtifacts, provable: 
     """
     say = progress or (lambda _msg: None)
     params, account, result, size = provable.params, provable.account, provable.result, provable.size
-    if (chunk_keys.name, book_keys.name) != (f"chunk_{size.name}", f"book_{size.name}"):
+    if (chunk_keys.name, book_keys.name) != (size.chunk_circuit, size.book_circuit):
         raise InputError(f"the book was checked for size {size.name}, the keys are for {chunk_keys.name} and "
                          f"{book_keys.name}")
     check_disclosure(result, disclosure, threshold)

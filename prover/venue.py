@@ -340,7 +340,7 @@ def prove_batch(keys: dict[str, SetupArtifacts], params: ParamsTree, members: Se
             chunks: list[ProofRecord] = []
             if isinstance(member.size, BookSize):
                 book = book_account_inputs(params, member)
-                chunk_keys = keys[f"chunk_{member.size.name}"]
+                chunk_keys = keys[member.size.chunk_circuit]
                 for i, (chunk, chunk_expected) in enumerate(book.chunks):
                     say(f"batch {plan.index}: account {member.account_id}, chunk {i + 1} of {len(book.chunks)}")
                     chunks.append(prove_circuit(chunk_keys, chunk, chunk_expected, work / f"chunk-{i}", seconds,

@@ -39,7 +39,7 @@ from zkmargin.engine.margin import margin_account
 from zkmargin.engine.risk import build_risk_table
 from zkmargin.prover.prove import check_provable, prove_account
 from zkmargin.prover.prove_book import ProvableBook, check_provable_book, prove_book
-from zkmargin.statement.sizes import BOOK_SIZES, SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, SIZES, book_circuit_of, chunk_circuit_of
 from zkmargin.toolchain import compile as toolchain_compile
 from zkmargin.toolchain import keys as toolchain_keys
 from zkmargin.toolchain import tools
@@ -138,8 +138,8 @@ def bench(size_name: str) -> tuple[list[CircuitCost], CircuitCost, list[BookRun]
     whole = encode_account(load_portfolio(BOOK), table, source=str(BOOK))
     with tempfile.TemporaryDirectory(prefix="bench_book_") as tmp, cold_cache(Path(tmp)):
         cache = Path(tmp)
-        chunk_keys, chunk_cost = cold_circuit(f"chunk_{size_name}", cache)
-        book_keys, book_cost = cold_circuit(f"book_{size_name}", cache)
+        chunk_keys, chunk_cost = cold_circuit(chunk_circuit_of(size_name), cache)
+        book_keys, book_cost = cold_circuit(book_circuit_of(size_name), cache)
         runs = [prove_one(chunk_keys, book_keys, check_provable_book(params, first_positions(whole, n), size),
                           cache / f"book{n or 'all'}") for n in BOOK_POSITIONS]
         standard, standard_cost = cold_circuit("standard", cache)

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         counts[name] = keys[account_circuit(name)].circuit.n_constraints
         slots[name] = SIZES[name].positions if book is None else book.positions
         if book is not None:  # every chunk used: M chunk proofs and the combine
-            counts[name] += book.chunks * keys[f"chunk_{book.name}"].circuit.n_constraints
+            counts[name] += book.chunks * keys[book.chunk_circuit].circuit.n_constraints
     per_position = {name: (counts[name] + batch_constraints / BATCH_SIZE) / slots[name] for name in counts}
     marginal = None
     if "small" in counts and "test" in counts:

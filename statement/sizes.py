@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from zkmargin.constants import MAX_POSITIONS
+from zkmargin.constants import BOOK_CIRCUIT_PREFIX, CHUNK_CIRCUIT_PREFIX, MAX_POSITIONS
 
 #: Scenario columns of every committed risk array: the largest shipped preset (crypto-grid, 33) fits.
 MARKET_SCENARIOS: Final = 40
@@ -68,6 +68,17 @@ SIZES: Final = {
 }
 
 
+def chunk_circuit_of(book_size: str) -> str:
+    """The chunk circuit of the book size named ``book_size``: ``chunk_<name>``, the name of its ``circuits/main/``
+    file, its keys and its bundles' key ids."""
+    return f"{CHUNK_CIRCUIT_PREFIX}{book_size}"
+
+
+def book_circuit_of(book_size: str) -> str:
+    """The combine circuit of the book size named ``book_size``: ``book_<name>``."""
+    return f"{BOOK_CIRCUIT_PREFIX}{book_size}"
+
+
 @dataclass(frozen=True)
 class BookSize:
     """Slots of a book proven in chunks: ``chunks`` (M) chunks of ``chunk_positions`` (C) positions, each proven by
@@ -99,6 +110,16 @@ class BookSize:
     def scenarios(self) -> int:
         """Scenario columns (the market's, the same for every size)."""
         return MARKET_SCENARIOS
+
+    @property
+    def chunk_circuit(self) -> str:
+        """The name of this size's chunk circuit (:func:`chunk_circuit_of`)."""
+        return chunk_circuit_of(self.name)
+
+    @property
+    def book_circuit(self) -> str:
+        """The name of this size's combine circuit (:func:`book_circuit_of`)."""
+        return book_circuit_of(self.name)
 
     @property
     def account(self) -> CircuitSize:

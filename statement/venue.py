@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from zkmargin.constants import FIELD_ORDER, to_field
+from zkmargin.constants import BOOK_CIRCUIT_PREFIX, FIELD_ORDER, VENUE_CIRCUIT_PREFIX, to_field
 from zkmargin.statement.merkle4 import ARITY, QuadMerkleTree, hash_children, zero_roots
 from zkmargin.statement.poseidon import hash_list
 from zkmargin.statement.sizes import BOOK_SIZES, SIZES, BookSize
@@ -43,8 +43,9 @@ LEAF_EQUITY_BITS: Final = 97
 #: The public signals of the two venue circuits, in order.
 VENUE_ACCOUNT_SIGNALS: Final = ("params_root", "leaf")
 VENUE_BATCH_SIGNALS: Final = ("batch_root", "first_index", "count", "chain_before", "chain_after")
-#: A venue size that proves an account as a book in chunks is ``book_<name>``, ``name`` a BOOK_SIZES key.
-BOOK_PREFIX: Final = "book_"
+#: A venue size that proves an account as a book in chunks is ``book_<name>``, ``name`` a BOOK_SIZES key: named as
+#: the book size's combine circuit.
+BOOK_PREFIX: Final = BOOK_CIRCUIT_PREFIX
 #: The batch circuit's name (``circuits/main/venue_batch.circom``).
 BATCH_CIRCUIT: Final = "venue_batch"
 
@@ -62,13 +63,13 @@ def is_venue_size(size: str) -> bool:
 
 def account_circuit(size: str) -> str:
     """The circuit that proves an account of venue size ``size``: ``venue_<size>`` (``circuits/main/``)."""
-    return f"venue_{size}"
+    return f"{VENUE_CIRCUIT_PREFIX}{size}"
 
 
 def chunk_circuit(size: str) -> str | None:
     """The chunk circuit of book size ``size`` (``chunk_<name>``), or ``None`` for an account size."""
     book = book_size_of(size)
-    return None if book is None else f"chunk_{book.name}"
+    return None if book is None else book.chunk_circuit
 
 
 def account_signal_count(size: str) -> int:

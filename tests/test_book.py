@@ -20,7 +20,7 @@ from zkmargin.prover import prove_book as prove_book_module
 from zkmargin.prover.prove import CircuitMismatchError, prove_circuit
 from zkmargin.prover.prove_book import check_provable_book, prove_book
 from zkmargin.statement.records import BookBundleRecord, read_json_document
-from zkmargin.statement.sizes import BOOK_SIZES
+from zkmargin.statement.sizes import BOOK_SIZES, book_circuit_of, chunk_circuit_of
 from zkmargin.toolchain import keys
 from zkmargin.verifier.book import verify_book
 
@@ -160,7 +160,7 @@ def test_a_chunk_that_fails_stops_the_book(book: dict[str, Path], monkeypatch: p
     params = build_params_tree(table)
     account = encode_account(load_portfolio(book["dir"] / "ten.json"), table)
     provable = check_provable_book(params, account, BOOK_SIZES[SIZE])
-    chunk_keys, book_keys = keys.find_setup(f"chunk_{SIZE}"), keys.find_setup(f"book_{SIZE}")
+    chunk_keys, book_keys = keys.find_setup(chunk_circuit_of(SIZE)), keys.find_setup(book_circuit_of(SIZE))
     assert chunk_keys is not None and book_keys is not None
     real = prove_circuit
 

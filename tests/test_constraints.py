@@ -28,6 +28,7 @@ from zkmargin.statement.venue import (
     VENUE_ACCOUNT_SIGNALS,
     VENUE_BATCH_LEVELS,
     VENUE_BATCH_SIGNALS,
+    account_circuit,
     account_signal_count,
     book_size_of,
 )
@@ -205,7 +206,7 @@ def test_record_describes_the_venue_circuits() -> None:
     assert set(venue) == {"batch", *SIZE_ORDER}, "circuits/constraints.json must record every venue circuit"
     assert venue["batch"]["batch_size"] == BATCH_SIZE
     for name, entry in venue.items():
-        path = main_file(f"venue_{name}")
+        path = main_file(account_circuit(name))
         assert entry["main"] == path.relative_to(ROOT).as_posix()
         match = _BOOK_MAIN_RE.search(path.read_text())
         assert match, f"{path} has no `component main {{public [...]}} = ...(...)` line"
@@ -218,7 +219,7 @@ def test_record_describes_the_venue_circuits() -> None:
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) for n in ("batch", *SIZE_ORDER)])
 def test_venue_constraint_count_matches_record(name: str) -> None:
     entry = record()["venue"][name]
-    circuit = compile_circuit(main_file(f"venue_{name}"), timeout=COMPILE_TIMEOUT_S)
+    circuit = compile_circuit(main_file(account_circuit(name)), timeout=COMPILE_TIMEOUT_S)
     got, want = circuit.n_constraints, entry["constraints"]
     assert got == want, mismatch(name, "constraints", got, want, {**entry, "constraints": got}, circuit="venue",
                                  where=f"venue.{name}")

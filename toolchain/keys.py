@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
+from zkmargin.constants import BOOK_CIRCUIT_PREFIX, CHUNK_CIRCUIT_PREFIX, VENUE_CIRCUIT_PREFIX
 from zkmargin.toolchain import tools
 from zkmargin.toolchain.compile import CompiledCircuit, compile_circuit
 from zkmargin.toolchain.devptau import DEV_SEED as DEV_SEED
@@ -186,7 +187,7 @@ def compile_estimate_s(name: str) -> float | None:
         return None
     kind, _, size = name.partition("_")
     entry = (record.get("books", {}).get(size, {}).get(kind) if name.startswith(BOOK_CIRCUIT_KINDS)
-             else record.get("venue", {}).get(size) if name.startswith(VENUE_CIRCUIT_KIND)
+             else record.get("venue", {}).get(size) if name.startswith(VENUE_CIRCUIT_PREFIX)
              else record.get("circuits", {}).get(name))
     constraints = entry.get("constraints") if isinstance(entry, dict) else None
     if not isinstance(constraints, int):
@@ -236,11 +237,9 @@ class CeremonyCheck:
 
 
 #: Prefixes of the book circuits' names (``chunk_<size>``, ``book_<size>``).
-BOOK_CIRCUIT_KINDS: Final = ("chunk_", "book_")
-#: Prefix of the venue circuits' names (``venue_<size>`` for an account, ``venue_batch``).
-VENUE_CIRCUIT_KIND: Final = "venue_"
-#: Prefixes of the circuits named as their main file; other names are account sizes.
-NAMED_CIRCUIT_KINDS: Final = (*BOOK_CIRCUIT_KINDS, VENUE_CIRCUIT_KIND)
+BOOK_CIRCUIT_KINDS: Final = (CHUNK_CIRCUIT_PREFIX, BOOK_CIRCUIT_PREFIX)
+#: Prefixes of the circuits named as their main file (book and venue circuits); other names are account sizes.
+NAMED_CIRCUIT_KINDS: Final = (*BOOK_CIRCUIT_KINDS, VENUE_CIRCUIT_PREFIX)
 
 
 def main_file(name: str) -> Path:

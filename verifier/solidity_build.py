@@ -34,7 +34,7 @@ from typing import Any, Final, NamedTuple
 from zkmargin.constants import FIELD_ORDER
 from zkmargin.statement.signals import CHUNK_PUBLIC_SIGNAL_NAMES, N_PUBLIC
 from zkmargin.statement.sizes import SIZES
-from zkmargin.statement.venue import VENUE_ACCOUNT_SIGNALS
+from zkmargin.statement.venue import VENUE_ACCOUNT_SIGNALS, account_circuit
 from zkmargin.toolchain import tools
 from zkmargin.verifier.abi import AbiJson
 from zkmargin.verifier.groth16_json import parse_verifying_key, verifying_key_to_snarkjs
@@ -512,7 +512,7 @@ def build_venue_registry_from_vkeys(vkeys: Mapping[str, Path], out_dir: Path | N
     exports: dict[str, VerifierExport] = {}
     verifiers: dict[str, CompiledContract] = {}
     for size in sizes:
-        exports[size], verifiers[size] = _render_and_compile(keys[size], out_dir / f"venue_{size}", cache_dir)
+        exports[size], verifiers[size] = _render_and_compile(keys[size], out_dir / account_circuit(size), cache_dir)
     hasher_source = poseidon_t5.write_poseidon_t5(out_dir)
     compiled = compile_contracts([hasher_source, VENUE_REGISTRY_SOURCE], out_dir, cache_dir=cache_dir)
     return VenueContracts(sizes=sizes, account_verifiers=verifiers, registry=compiled[VENUE_REGISTRY_CONTRACT],

@@ -98,6 +98,12 @@ MAX_HAIRCUT_BP: Final = BP
 #: Largest inter-underlying credit: 80% of the offset (EMIR RTS 153/2013 Art. 27).
 MAX_CREDIT_BP: Final = 8_000
 
+#: Circuit names: a book size's chunk and combine circuits are ``chunk_<size>`` and ``book_<size>``, a venue
+#: account size's circuit ``venue_<size>``; each names its ``circuits/main/`` file and its keys.
+CHUNK_CIRCUIT_PREFIX: Final = "chunk_"
+BOOK_CIRCUIT_PREFIX: Final = "book_"
+VENUE_CIRCUIT_PREFIX: Final = "venue_"
+
 #: The BN254 scalar field order r: the modulus of every circuit signal and the order of the curve groups.
 FIELD_ORDER: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
 #: The BN254 base field modulus p: curve point coordinates are integers mod p.
